@@ -1,0 +1,18 @@
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// Shared WebAssembly memory needs a cross-origin isolated page: every server
+// that serves the app sends these two headers (dev and preview alike).
+const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  worker: { format: "es" },
+  // dist/ also holds the Node build (tsc) and the core (.wasm): the site goes beside them.
+  build: { target: "es2022", outDir: "dist/web", emptyOutDir: true },
+});

@@ -1,0 +1,42 @@
+// The core's exports. Every worker instantiates this module over the same
+// shared memory; `selectHart` binds an instance to one hart's state.
+import {
+  H_RESERVATION, H_INSTRET, H_CYCLE_DELTA, H_PC, H_WFI, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
+} from "../layout";
+import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart";
+import { resetCsrs } from "./csr";
+import { tlbFlush } from "./sv39";
+import { clintReset } from "./clint";
+export { run, lastRetired } from "./run";
+export { buildRvcTable, expandRvc } from "./rvc";
+export { mtime } from "./clint";
+
+export function initHart(id: i32): void {
+  selectHart(id);
+}
+
+// Reset this hart: M-mode at pc with a0 = hartid, a1 = arg (the DTB).
+export function resetHart(pc: u64, a1: u64): void {
+  memory.fill(hb + H_X, 0, 512);
+  store<u64>(hb + H_X + 10 * 8, <u64>load<i32>(hb + H_HARTID));
+  store<u64>(hb + H_X + 11 * 8, a1);
+  store<u64>(hb + H_PC, pc);
+  setPriv(PRIV_M);
+  store<i64>(hb + H_RESERVATION, -1);
+  store<u64>(hb + H_INSTRET, 0);
+  store<u64>(hb + H_CYCLE_DELTA, 0);
+  store<i32>(hb + H_WFI, 0);
+  atomic.store<i32>(hb + H_MIP, 0);
+  atomic.store<i32>(hb + H_ATTN, 0);
+  resetCsrs();
+  memory.fill(hb + C_PMPCFG, 0, 16 + PMP_COUNT * 8); // pmpcfg0/2 and pmpaddr0-15
+  tlbFlush();
+}
+
+// Called once per machine, before any hart runs.
+export function resetMachine(): void {
+  refreshRam();
+  clintReset();
+}
+
+export { refreshRam };

@@ -1,0 +1,106 @@
+// The one description of the shared WebAssembly.Memory, imported by the
+// AssemblyScript core and by the TypeScript host alike. Plain integer
+// constants only: both compilers read this file.
+//
+//   0x0000_0000  unused (null page)
+//   0x0000_1000  AssemblyScript static data (--memoryBase), read-only by use
+//   0x0010_0000  hart states, HART_STRIDE each, MAX_HARTS of them
+//   0x0020_0000  device states (CLINT, PLIC, UART, virtio, HTIF)
+//   0x0040_0000  RVC expansion table: 65536 x u32, 16-bit -> 32-bit encoding
+//   0x0100_0000  guest RAM (guest physical RAM_PHYS_BASE), then a guard page
+
+export const AS_DATA_BASE = 0x1000;
+export const HART_BASE = 0x100000;
+export const HART_STRIDE = 0x10000;
+export const MAX_HARTS = 8;
+export const DEVICE_BASE = 0x200000;
+export const DEVICE_SIZE = 0x200000;
+export const RVC_TABLE = 0x400000;
+export const RAM_OFFSET = 0x1000000;
+// Bytes after guest RAM that a 4- or 8-byte read at RAM's last byte may touch.
+export const RAM_GUARD = 0x10000;
+export const WASM_PAGE = 0x10000;
+
+// Guest physical address of RAM (QEMU virt).
+export const RAM_PHYS_BASE = 0x80000000;
+
+// ---- one hart's state, offsets from HART_BASE + hartid * HART_STRIDE ----
+export const H_X = 0; // x0..x31, 8 bytes each
+export const H_F = 256; // f0..f31, 8 bytes each (NaN-boxed singles)
+export const H_PC = 512;
+export const H_PRIV = 520; // i32: 0 = U, 1 = S, 3 = M
+// i32, set (atomic or) by anyone who wants the hart to leave its inner loop:
+// an interrupt raised, a pause request.
+export const H_ATTN = 524;
+export const H_MIP = 528; // i32, atomic or/and: pending interrupts
+export const H_RESERVATION = 536; // i64 physical address of LR, -1 = none
+export const H_RESERVED_VALUE = 544; // i64 value LR read
+export const H_INSTRET = 552; // i64 minstret
+export const H_CYCLE_DELTA = 560; // i64 mcycle - minstret
+export const H_HTIF_EXIT = 568; // i32 reason the last slice ended (see RunExit)
+export const H_WFI = 572; // i32 1 while the hart is in WFI
+export const H_ERROR = 576; // i32 internal error code (0 = none)
+export const H_HARTID = 580; // i32
+// i32 target of the atomic read-modify-write that implements FENCE (binaryen
+// rejects atomic.fence); a locked instruction is a full barrier on the host.
+export const H_FENCE = 584;
+// CSRs held as 8-byte words.
+export const H_CSR = 1024;
+export const C_MSTATUS = H_CSR + 0 * 8;
+export const C_MISA = H_CSR + 1 * 8;
+export const C_MEDELEG = H_CSR + 2 * 8;
+export const C_MIDELEG = H_CSR + 3 * 8;
+export const C_MIE = H_CSR + 4 * 8;
+export const C_MTVEC = H_CSR + 5 * 8;
+export const C_MSCRATCH = H_CSR + 6 * 8;
+export const C_MEPC = H_CSR + 7 * 8;
+export const C_MCAUSE = H_CSR + 8 * 8;
+export const C_MTVAL = H_CSR + 9 * 8;
+export const C_MCOUNTEREN = H_CSR + 10 * 8;
+export const C_MENVCFG = H_CSR + 11 * 8;
+export const C_STVEC = H_CSR + 12 * 8;
+export const C_SSCRATCH = H_CSR + 13 * 8;
+export const C_SEPC = H_CSR + 14 * 8;
+export const C_SCAUSE = H_CSR + 15 * 8;
+export const C_STVAL = H_CSR + 16 * 8;
+export const C_SATP = H_CSR + 17 * 8;
+export const C_SCOUNTEREN = H_CSR + 18 * 8;
+export const C_SENVCFG = H_CSR + 19 * 8;
+export const C_FCSR = H_CSR + 20 * 8; // frm << 5 | fflags
+export const C_MCOUNTINHIBIT = H_CSR + 21 * 8;
+export const C_TSELECT = H_CSR + 22 * 8;
+export const C_PMPCFG = H_CSR + 32 * 8; // pmpcfg0, pmpcfg2: 16 bytes = 16 cfg bytes
+export const C_PMPADDR = H_CSR + 34 * 8; // pmpaddr0..15
+export const PMP_COUNT = 16;
+// Software TLB: 4 sets (index = data/fetch privilege class, see sv39.ts),
+// each with read, write and fetch arrays of TLB_ENTRIES entries of 16 bytes
+// (tag: i64 virtual page, or -1; addend: i64 host address - virtual address).
+export const H_TLB = 4096;
+export const TLB_ENTRIES = 256;
+export const TLB_ENTRY = 16;
+export const TLB_ARRAY = TLB_ENTRIES * TLB_ENTRY; // 4096
+export const TLB_SET = 3 * TLB_ARRAY; // read, write, fetch
+export const TLB_SETS = 4;
+export const TLB_SIZE = TLB_SETS * TLB_SET; // 49152: ends at 53248 < HART_STRIDE
+
+// ---- devices, offsets from DEVICE_BASE ----
+export const D_HTIF_TOHOST = 0; // i64 guest physical address of tohost, 0 = none
+export const D_HTIF_FROMHOST = 8; // i64 guest physical address of fromhost
+export const D_HTIF_VALUE = 16; // i64 last value written to tohost
+export const D_RAM_SIZE = 24; // i64 bytes of guest RAM
+export const D_MTIME_BASE = 32; // f64 host ms at which mtime was 0
+export const D_MTIME_FROZEN = 40; // i64 mtime while paused, -1 = running
+export const D_NHARTS = 48; // i32 number of harts in the machine
+export const D_CLINT = 0x1000; // CLINT state (msip, mtimecmp per hart)
+export const D_CLINT_MTIMECMP = D_CLINT + 0x100; // i64 per hart
+// Boot ROM contents (guest physical ROM_PHYS_BASE, read and execute only).
+export const D_ROM = 0x10000;
+export const ROM_PHYS_BASE = 0x1000;
+export const ROM_SIZE = 0xf000;
+
+// Why run() returned.
+export const EXIT_BUDGET = 0; // slice used up
+export const EXIT_HTIF = 1; // guest wrote tohost
+export const EXIT_WFI = 2; // hart waits for an interrupt
+export const EXIT_ATTN = 3; // someone asked the hart to stop
+export const EXIT_ERROR = 4; // emulator fault; see H_ERROR
