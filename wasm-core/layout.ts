@@ -91,12 +91,26 @@ export const D_RAM_SIZE = 24; // i64 bytes of guest RAM
 export const D_MTIME_BASE = 32; // f64 host ms at which mtime was 0
 export const D_MTIME_FROZEN = 40; // i64 mtime while paused, -1 = running
 export const D_NHARTS = 48; // i32 number of harts in the machine
+export const D_LOCK = 52; // i32 spinlock serialising device register accesses across harts
+// i32 power request from the guest (sifive,test): see POWER_* below.
+export const D_POWER = 56;
+export const D_POWER_CODE = 60; // i32 exit code that came with POWER_FAIL
+export const D_RTC_OFFSET_NS = 64; // i64 wall-clock ns at mtime 0 (goldfish RTC)
+export const D_RTC_HIGH = 72; // i32 latched TIME_HIGH
+// i32 bit mask of virtio-mmio slots whose queues were notified (host clears).
+export const D_IO_PENDING = 76;
+export const D_UART = 0x2000; // ns16550a registers
+export const D_PLIC = 0x3000; // PLIC state
+export const D_VIRTIO = 0x20000; // virtio-mmio slots, VIRTIO_SLOT_SIZE each
+export const VIRTIO_SLOT_SIZE = 0x400;
+export const D_UART_TX = 0x30000; // console output ring (core writes, host drains)
+export const UART_TX_SIZE = 0x10000;
+export const D_UART_RX = 0x40000; // console input ring (host writes, core reads)
+export const UART_RX_SIZE = 0x1000;
 export const D_CLINT = 0x1000; // CLINT state (msip, mtimecmp per hart)
 export const D_CLINT_MTIMECMP = D_CLINT + 0x100; // i64 per hart
-// Boot ROM contents (guest physical ROM_PHYS_BASE, read and execute only).
+// Boot ROM contents (guest physical BOOTROM_BASE of board.ts, read and execute only).
 export const D_ROM = 0x10000;
-export const ROM_PHYS_BASE = 0x1000;
-export const ROM_SIZE = 0xf000;
 
 // Why run() returned.
 export const EXIT_BUDGET = 0; // slice used up
@@ -104,3 +118,41 @@ export const EXIT_HTIF = 1; // guest wrote tohost
 export const EXIT_WFI = 2; // hart waits for an interrupt
 export const EXIT_ATTN = 3; // someone asked the hart to stop
 export const EXIT_ERROR = 4; // emulator fault; see H_ERROR
+export const EXIT_POWER = 5; // the guest asked to power off or reset (D_POWER)
+export const EXIT_IO = 6; // a virtio queue was notified (D_IO_PENDING)
+
+export const POWER_NONE = 0;
+export const POWER_OFF = 1;
+export const POWER_RESET = 2;
+export const POWER_FAIL = 3;
+
+// UART ring indices (i32, free-running byte counts), offsets from D_UART.
+export const UART_TX_HEAD = 0x40;
+export const UART_TX_TAIL = 0x44;
+export const UART_RX_HEAD = 0x48;
+export const UART_RX_TAIL = 0x4c;
+
+// virtio-mmio slot state, offsets from D_VIRTIO + slot * VIRTIO_SLOT_SIZE.
+export const VQ_DEVICE_ID = 0x00; // u32, 0 = empty slot
+export const VQ_DEVICE_FEATURES = 0x08; // u64
+export const VQ_DRIVER_FEATURES = 0x10; // u64
+export const VQ_DEVICE_FEATURES_SEL = 0x18;
+export const VQ_DRIVER_FEATURES_SEL = 0x1c;
+export const VQ_QUEUE_SEL = 0x20;
+export const VQ_STATUS = 0x24;
+export const VQ_INTERRUPT_STATUS = 0x28;
+export const VQ_CONFIG_GENERATION = 0x2c;
+export const VQ_NUM_QUEUES = 0x30; // queues the device has
+export const VQ_NOTIFIED = 0x34; // bit mask of notified queues (host clears)
+export const VQ_QUEUES = 0x40; // VQ_QUEUE_SIZE per queue
+export const VQ_QUEUE_SIZE = 0x30;
+export const VQ_MAX_QUEUES = 4;
+export const VQ_CONFIG = 0x200; // device config space, 0x100 bytes
+// per queue, offsets from the queue's state:
+export const Q_NUM = 0x00; // u32
+export const Q_READY = 0x04; // u32
+export const Q_DESC = 0x08; // u64
+export const Q_DRIVER = 0x10; // u64 (avail ring)
+export const Q_DEVICE = 0x18; // u64 (used ring)
+export const Q_LAST_AVAIL = 0x20; // u32, the host's next avail index
+export const VIRTQ_MAX_SIZE = 256;

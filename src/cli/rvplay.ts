@@ -4,11 +4,12 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../vm/node-core.js";
 import { runElf } from "../vm/run-elf.js";
+import { boot, BOOT_USAGE } from "./boot.js";
 
 const USAGE = `usage: rvplay <command> [options]
 
 commands:
-  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
+${BOOT_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
@@ -18,6 +19,7 @@ commands:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "boot": return boot(rest);
     case "test-elf": return testElf(rest);
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);

@@ -12,6 +12,8 @@ export interface CoreExports {
   buildRvcTable(): void;
   expandRvc(c: number): number;
   mtime(): bigint;
+  uartHostPoll(): void;
+  virtioInterrupt(slot: number, bits: number): void;
 }
 
 export const MiB = 1024 * 1024;

@@ -6,8 +6,6 @@ import {
   D_CLINT, D_CLINT_MTIMECMP, D_MTIME_BASE, D_MTIME_FROZEN,
 } from "../layout";
 
-export const CLINT_BASE: u64 = 0x2000000;
-export const CLINT_SIZE: u64 = 0x10000;
 const MSIP_OFF: u64 = 0;
 const MTIMECMP_OFF: u64 = 0x4000;
 const MTIME_OFF: u64 = 0xbff8;

@@ -7,6 +7,14 @@ import { ACC_READ, ACC_WRITE, CAUSE_ILLEGAL } from "./machine";
 import { atomicAddr } from "./sv39";
 
 const LR: u32 = 0x02;
+
+// Sign-extend a 32-bit value loaded atomically. Written as xor/subtract on
+// purpose: binaryen (-O3) folds `i32.atomic.load` + `i64.extend_i32_s` into
+// `i64.atomic.load32_u`, dropping the sign (WebAssembly has no signed atomic
+// load), which made LR.W return 0xffffffff for -1.
+@inline function sext32(w: i32): u64 {
+  return ((<u64><u32>w) ^ 0x80000000) - 0x80000000;
+}
 const SC: u32 = 0x03;
 
 export function execAmo(inst: u32, raw: u32): void {
@@ -25,7 +33,7 @@ export function execAmo(inst: u32, raw: u32): void {
     if (((inst >> 20) & 31) != 0) { raise(CAUSE_ILLEGAL, <u64>raw); return; }
     const ha = atomicAddr(va, size, ACC_READ);
     if (excCause >= 0) return;
-    const v = wide ? atomic.load<u64>(ha) : <u64><i64>atomic.load<i32>(ha);
+    const v = wide ? atomic.load<u64>(ha) : sext32(atomic.load<i32>(ha));
     store<i64>(hb + H_RESERVATION, <i64>ha);
     store<u64>(hb + H_RESERVED_VALUE, v);
     setX(rd, v);
@@ -95,7 +103,7 @@ export function execAmo(inst: u32, raw: u32): void {
       }
       default: raise(CAUSE_ILLEGAL, <u64>raw); return;
     }
-    old = <u64><i64>o;
+    old = sext32(o);
   }
   setX(rd, old);
 }

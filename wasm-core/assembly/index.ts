@@ -7,9 +7,15 @@ import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart";
 import { resetCsrs } from "./csr";
 import { tlbFlush } from "./sv39";
 import { clintReset } from "./clint";
+import { plicReset } from "./plic";
+import { uartReset } from "./uart";
+import { virtioReset } from "./virtio-mmio";
+import { VIRTIO_SLOTS } from "../board";
 export { run, lastRetired } from "./run";
 export { buildRvcTable, expandRvc } from "./rvc";
 export { mtime } from "./clint";
+export { uartHostPoll } from "./uart";
+export { virtioInterrupt } from "./virtio-mmio";
 
 export function initHart(id: i32): void {
   selectHart(id);
@@ -34,9 +40,14 @@ export function resetHart(pc: u64, a1: u64): void {
 }
 
 // Called once per machine, before any hart runs.
+// Devices keep what the host configured (virtio device ids, features,
+// config space); their driver-visible state starts over.
 export function resetMachine(): void {
   refreshRam();
   clintReset();
+  plicReset();
+  uartReset();
+  for (let s: u32 = 0; s < <u32>VIRTIO_SLOTS; s++) virtioReset(s);
 }
 
 export { refreshRam };

@@ -2,11 +2,16 @@
 // by host memory (RAM, boot ROM) and which are device registers. Ranges are
 // half-open. Anything else is an access fault for the guest.
 import {
-  DEVICE_BASE, D_ROM, ROM_PHYS_BASE, ROM_SIZE, D_HTIF_TOHOST, D_HTIF_VALUE,
-  D_NHARTS, RAM_PHYS_BASE,
+  DEVICE_BASE, D_ROM, D_HTIF_TOHOST, D_HTIF_VALUE,
+  D_NHARTS, D_LOCK, D_POWER, D_POWER_CODE, D_RTC_OFFSET_NS, D_RTC_HIGH,
+  EXIT_HTIF, EXIT_POWER, EXIT_IO, POWER_OFF, POWER_RESET, POWER_FAIL,
 } from "../layout";
+import * as B from "../board";
 import { ramEnd, RAM_HOST_BIAS, raise } from "./hart";
-import { CLINT_BASE, CLINT_SIZE, clintRead, clintWrite } from "./clint";
+import { clintRead, clintWrite, mtime } from "./clint";
+import { uartRead, uartWrite } from "./uart";
+import { plicRead, plicWrite } from "./plic";
+import { virtioRead, virtioWrite } from "./virtio-mmio";
 
 export const ACC_READ: i32 = 0;
 export const ACC_WRITE: i32 = 1;
@@ -33,19 +38,20 @@ export const CAUSE_STORE_PAGE: i32 = 15;
 }
 
 // Set by a device access that the host must see before the hart goes on
-// (e.g. the guest wrote HTIF tohost); the run loop returns after the instruction.
+// (an EXIT_ code: HTIF tohost written, power request, virtqueue notify);
+// the run loop returns it after the instruction completes.
 export let deviceExit: i32 = 0;
 export function clearDeviceExit(): void { deviceExit = 0; }
 
 // Host address of `size` bytes at physical `pa` when they lie in host-backed
 // memory the access may use, else 0. Writes to ROM get 0.
 export function hostAddr(pa: u64, size: u64, acc: i32): usize {
-  if (pa >= <u64>RAM_PHYS_BASE) {
+  if (pa >= <u64>B.RAM_BASE) {
     if (pa + size <= ramEnd) return <usize>(pa + RAM_HOST_BIAS);
     return 0;
   }
-  if (acc != ACC_WRITE && pa >= <u64>ROM_PHYS_BASE && pa + size <= <u64>(ROM_PHYS_BASE + ROM_SIZE)) {
-    return <usize>(<u64>(DEVICE_BASE + D_ROM) + pa - <u64>ROM_PHYS_BASE);
+  if (acc != ACC_WRITE && pa >= <u64>B.BOOTROM_BASE && pa + size <= <u64>(B.BOOTROM_BASE + B.BOOTROM_SIZE)) {
+    return <usize>(<u64>(DEVICE_BASE + D_ROM) + pa - <u64>B.BOOTROM_BASE);
   }
   return 0;
 }
@@ -69,14 +75,98 @@ export function physRead(pa: u64, size: i32, acc: i32, va: u64): u64 {
     if (size == 2) return <u64>load<u16>(ha);
     return <u64>load<u8>(ha);
   }
-  if (acc != ACC_FETCH && (pa & <u64>(size - 1)) == 0) {
-    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE && size >= 4) {
-      return clintRead(pa - CLINT_BASE, size, nharts());
-    }
+  if (acc != ACC_FETCH && (pa & <u64>(size - 1)) == 0 && pa < 0x100000000) {
+    lock();
+    const v = mmioRead(<u32>pa, size);
+    unlock();
+    if (mmioOk) return v;
   }
   raise(accessFault(acc), va);
   return 0;
 }
+
+// Device registers: reached only by naturally aligned accesses. Sets
+// mmioOk = false where no device answers.
+let mmioOk: bool = true;
+@inline function inRange(pa: u32, base: u32, size: u32): bool { return pa >= base && pa - base < size; }
+
+function mmioRead(pa: u32, size: i32): u64 {
+  mmioOk = true;
+  if (inRange(pa, B.UART_BASE, B.UART_SIZE)) return size == 1 ? <u64>uartRead(pa - B.UART_BASE) : noDevice();
+  if (inRange(pa, B.VIRTIO_BASE, B.VIRTIO_SLOTS * B.VIRTIO_STRIDE)) {
+    const off = pa - B.VIRTIO_BASE;
+    const slot = off / B.VIRTIO_STRIDE, r = off % B.VIRTIO_STRIDE;
+    if (size == 8 && r >= 0x100) {
+      return <u64>virtioRead(slot, r, 4) | (<u64>virtioRead(slot, r + 4, 4) << 32);
+    }
+    return size <= 4 && (size == 4 || r >= 0x100) ? <u64>virtioRead(slot, r, size) : noDevice();
+  }
+  if (inRange(pa, B.PLIC_BASE, B.PLIC_SIZE)) return size == 4 ? <u64>plicRead(pa - B.PLIC_BASE) : noDevice();
+  if (inRange(pa, B.CLINT_BASE, B.CLINT_SIZE)) return size >= 4 ? clintRead(<u64>(pa - B.CLINT_BASE), size, nharts()) : noDevice();
+  if (inRange(pa, B.RTC_BASE, B.RTC_SIZE)) return size == 4 ? <u64>rtcRead(pa - B.RTC_BASE) : noDevice();
+  if (inRange(pa, B.TEST_BASE, B.TEST_SIZE)) return size == 2 || size == 4 ? 0 : noDevice();
+  return noDevice();
+}
+
+function mmioWrite(pa: u32, size: i32, v: u64): void {
+  mmioOk = true;
+  if (inRange(pa, B.UART_BASE, B.UART_SIZE)) { if (size == 1) uartWrite(pa - B.UART_BASE, <u32>v); else noDevice(); return; }
+  if (inRange(pa, B.VIRTIO_BASE, B.VIRTIO_SLOTS * B.VIRTIO_STRIDE)) {
+    const off = pa - B.VIRTIO_BASE;
+    if (size != 4) { noDevice(); return; }
+    if (virtioWrite(off / B.VIRTIO_STRIDE, off % B.VIRTIO_STRIDE, <u32>v)) deviceExit = EXIT_IO;
+    return;
+  }
+  if (inRange(pa, B.PLIC_BASE, B.PLIC_SIZE)) { if (size == 4) plicWrite(pa - B.PLIC_BASE, <u32>v); else noDevice(); return; }
+  if (inRange(pa, B.CLINT_BASE, B.CLINT_SIZE)) { if (size >= 4) clintWrite(<u64>(pa - B.CLINT_BASE), size, v, nharts()); else noDevice(); return; }
+  if (inRange(pa, B.RTC_BASE, B.RTC_SIZE)) { if (size == 4) rtcWrite(pa - B.RTC_BASE, <u32>v); else noDevice(); return; }
+  // OpenSBI writes the command with a 16-bit store, Linux with 32 bits.
+  if (inRange(pa, B.TEST_BASE, B.TEST_SIZE)) { if (size == 2 || size == 4) { if (pa == B.TEST_BASE) testWrite(<u32>v); } else noDevice(); return; }
+  noDevice();
+}
+
+@inline function noDevice(): u64 { mmioOk = false; return 0; }
+
+// sifive,test: 0x5555 powers off, 0x3333 | code << 16 fails, 0x7777 resets.
+function testWrite(v: u32): void {
+  const cmd = v & 0xffff;
+  let req = 0;
+  if (cmd == B.TEST_PASS) req = POWER_OFF;
+  else if (cmd == B.TEST_RESET) req = POWER_RESET;
+  else if (cmd == B.TEST_FAIL) { req = POWER_FAIL; store<i32>(DEVICE_BASE + D_POWER_CODE, <i32>(v >> 16)); }
+  if (req != 0) {
+    atomic.store<i32>(DEVICE_BASE + D_POWER, req);
+    deviceExit = EXIT_POWER;
+  }
+}
+
+// goldfish RTC: TIME_LOW (0x00) latches TIME_HIGH (0x04); nanoseconds since
+// the epoch, from the host's wall clock at boot plus mtime. No alarms.
+function rtcNow(): i64 { return load<i64>(DEVICE_BASE + D_RTC_OFFSET_NS) + <i64>mtime() * 100; }
+function rtcRead(off: u32): u32 {
+  if (off == 0) {
+    const t = rtcNow();
+    store<i32>(DEVICE_BASE + D_RTC_HIGH, <i32>(t >> 32));
+    return <u32>t;
+  }
+  if (off == 4) return <u32>load<i32>(DEVICE_BASE + D_RTC_HIGH);
+  return 0;
+}
+function rtcWrite(off: u32, v: u32): void {
+  // TIME_LOW then TIME_HIGH set the clock (Linux writes high first).
+  const t = rtcNow();
+  let nt = t;
+  if (off == 0) nt = (t & ~<i64>0xffffffff) | <i64>v;
+  else if (off == 4) nt = (t & 0xffffffff) | (<i64>v << 32);
+  else return;
+  store<i64>(DEVICE_BASE + D_RTC_OFFSET_NS, load<i64>(DEVICE_BASE + D_RTC_OFFSET_NS) + (nt - t));
+}
+
+// One hart at a time in the device registers.
+@inline function lock(): void {
+  while (atomic.cmpxchg<i32>(DEVICE_BASE + D_LOCK, 0, 1) != 0) {}
+}
+@inline function unlock(): void { atomic.store<i32>(DEVICE_BASE + D_LOCK, 0); }
 
 export function physWrite(pa: u64, size: i32, v: u64, va: u64): void {
   const ha = hostAddr(pa, <u64>size, ACC_WRITE);
@@ -90,16 +180,16 @@ export function physWrite(pa: u64, size: i32, v: u64, va: u64): void {
       const val = load<u64>(<usize>(t + RAM_HOST_BIAS));
       if (val != 0) {
         store<u64>(DEVICE_BASE + D_HTIF_VALUE, val);
-        deviceExit = 1;
+        deviceExit = EXIT_HTIF;
       }
     }
     return;
   }
-  if ((pa & <u64>(size - 1)) == 0) {
-    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE && size >= 4) {
-      clintWrite(pa - CLINT_BASE, size, v, nharts());
-      return;
-    }
+  if ((pa & <u64>(size - 1)) == 0 && pa < 0x100000000) {
+    lock();
+    mmioWrite(<u32>pa, size, v);
+    unlock();
+    if (mmioOk) return;
   }
   raise(CAUSE_STORE_ACCESS, va);
 }

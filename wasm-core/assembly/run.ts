@@ -10,7 +10,7 @@
 // there, between blocks, never per instruction.
 import {
   H_PC, H_ATTN, H_INSTRET, H_WFI, H_FENCE, RVC_TABLE, C_MSTATUS, C_MIE,
-  EXIT_BUDGET, EXIT_HTIF, EXIT_WFI,
+  EXIT_BUDGET, EXIT_WFI,
 } from "../layout";
 import {
   hb, hartId, excCause, excTval, getPriv, getMip, csr64, raise, PRIV_M, PRIV_S, PRIV_U,
@@ -136,7 +136,7 @@ function inner(budget: i32): i32 {
         }
         if (excCause >= 0) return trapped(pc, n);
         pc += len;
-        if (deviceExit) { clearDeviceExit(); leave(pc, n); return EXIT_HTIF; }
+        if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc, n); return r; }
         break;
       }
       case 0x04: { // OP-IMM
@@ -336,7 +336,7 @@ function inner(budget: i32): i32 {
         }
         if (excCause >= 0) return trapped(pc, n);
         pc += len;
-        if (deviceExit) { clearDeviceExit(); leave(pc, n); return EXIT_HTIF; }
+        if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc, n); return r; }
         break;
       }
       case 0x10: case 0x11: case 0x12: case 0x13: { // FMADD FMSUB FNMSUB FNMADD

@@ -1,0 +1,115 @@
+// rvplay boot: the virt machine with the serial console on this terminal.
+import { openSync, writeSync, fsyncSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadCoreModule } from "../vm/node-core.js";
+import { readBootFile, SAMPLE_DIR } from "../vm/node-images.js";
+import { VirtMachine } from "../vm/virt-machine.js";
+import { MemoryDisk } from "../vm/virtio-devices.js";
+import { ImageError } from "../vm/boot-images.js";
+import { CoreError, MiB } from "../vm/core.js";
+
+export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
+                        serial console on this terminal; Ctrl-A x quits
+      --cpus N               harts (1 for now)
+      --mem MiB              guest RAM (default 256, at least 64, at most 2048)
+      --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
+                             (e.g. S-mode U-Boot), gzip allowed
+      --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
+      --initrd FILE          initial ramdisk
+      --append STR           kernel command line (default "console=ttyS0")
+      --disk FILE            raw disk image for /dev/vda (default: the sample
+                             disk); guest writes stay in memory unless
+      --disk-writable        writes go to FILE
+      --no-disk              no disk
+`;
+
+const CTRL_A = 0x01;
+
+export async function boot(args: string[]): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({
+      args, allowPositionals: false,
+      options: {
+        cpus: { type: "string", default: "1" },
+        mem: { type: "string", default: "256" },
+        kernel: { type: "string" },
+        firmware: { type: "string" },
+        initrd: { type: "string" },
+        append: { type: "string", default: "console=ttyS0" },
+        disk: { type: "string" },
+        "disk-writable": { type: "boolean", default: false },
+        "no-disk": { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`rvplay boot: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const cpus = Number(v.cpus), mem = Number(v.mem);
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) { process.stderr.write(`rvplay boot: --cpus wants 1 to 8, got '${v.cpus}'\n`); return 2; }
+  if (!Number.isInteger(mem) || mem < 1 || mem > 2048) { process.stderr.write(`rvplay boot: --mem wants MiB from 64 to 2048, got '${v.mem}'\n`); return 2; }
+  if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
+
+  let machine: VirtMachine;
+  try {
+    const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware");
+    const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel");
+    const initrd = v.initrd ? readBootFile(v.initrd, "initrd") : undefined;
+    let disk: MemoryDisk | undefined;
+    if (!v["no-disk"]) {
+      const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
+      const data = readBootFile(path, "disk image");
+      if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
+      if (v["disk-writable"]) {
+        const fd = openSync(path, "r+");
+        disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
+      } else {
+        disk = new MemoryDisk(data);
+      }
+    }
+    machine = await VirtMachine.create(await loadCoreModule(), {
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: v.append!, disk,
+    });
+  } catch (e) {
+    if (e instanceof ImageError || e instanceof CoreError) {
+      process.stderr.write(`rvplay boot: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+
+  machine.onOutput = (bytes) => process.stdout.write(bytes);
+  const stdin = process.stdin;
+  const raw = stdin.isTTY === true;
+  let quitRequested = false;
+  let escape = false;
+  const onData = (buf: Buffer) => {
+    const out: number[] = [];
+    for (const b of buf) {
+      if (escape) {
+        escape = false;
+        if (b === 0x78 /* x */) { quitRequested = true; machine.stop(); return; }
+        if (b === CTRL_A) out.push(CTRL_A);
+        continue;
+      }
+      if (raw && b === CTRL_A) { escape = true; continue; }
+      out.push(b);
+    }
+    if (out.length) machine.sendInput(Uint8Array.from(out));
+  };
+  if (raw) stdin.setRawMode(true);
+  stdin.on("data", onData);
+  stdin.resume();
+  try {
+    const ev = await machine.run();
+    if (quitRequested || !ev) { process.stderr.write("\r\nrvplay: quit\r\n"); return 0; }
+    if (ev.kind === "fail") { process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`); return ev.code || 1; }
+    return 0;
+  } finally {
+    stdin.off("data", onData);
+    if (raw) stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
