@@ -4,8 +4,13 @@
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { loadCoreModule } from "../src/vm/node-core.js";
 import { runElf } from "../src/vm/run-elf.js";
+import { Console } from "../tests/boot/console.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -76,7 +81,72 @@ function printTable(figures: Figure[]): void {
   for (const f of figures) process.stdout.write(`${f.name.padEnd(w)}  ${String(f.value).padStart(vw)}  ${f.unit}\n`);
 }
 
+// ---- Linux: boot to prompt and two in-guest workloads, rvplay vs QEMU ----
+
+const PROMPT = /root@rvplay:[^\n]*# $/m;
+const WORKLOADS: [string, string][] = [
+  ["dd 64 MiB | md5sum", "dd if=/dev/zero bs=1M count=64 2>/dev/null | md5sum >/dev/null"],
+  ["200,000-iteration shell loop", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
+];
+
+async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[] }> {
+  const t0 = performance.now();
+  const c = Console.spawn(cmd, args, label);
+  try {
+    await c.waitFor(PROMPT, 300_000);
+    const boot = (performance.now() - t0) / 1000;
+    const work: number[] = [];
+    for (const [, w] of WORKLOADS) {
+      // Timed inside the guest, whose clock follows the host's.
+      // busybox date has no %N: the guest's uptime has 10 ms resolution.
+      const out = await c.run(`s=$(cut -d' ' -f1 /proc/uptime); ${w}; e=$(cut -d' ' -f1 /proc/uptime); ` +
+        `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`, 600_000);
+      const secs = Number(out.trim().split("\n").at(-1));
+      if (!Number.isFinite(secs)) throw new Error(`${label}: could not time '${w}': ${out}`);
+      work.push(secs);
+    }
+    c.send("poweroff\n");
+    await c.waitFor(/reboot: Power down/, 60_000);
+    return { boot, work };
+  } finally {
+    if (c.exitCode === null) c.proc.kill("SIGKILL");
+  }
+}
+
+async function linuxBench(figures: Figure[]): Promise<void> {
+  const images = `${root}public/images`;
+  const boots: { boot: number; work: number[] }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    boots.push(await linuxRun("rvplay", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256"]));
+  }
+  const med = (f: (r: { boot: number; work: number[] }) => number, rs: typeof boots) => median(rs.map(f));
+  const ours = { boot: med((r) => r.boot, boots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], boots)) };
+  let theirs: typeof ours | undefined;
+  const qemu = qemuBinary();
+  if (qemu) {
+    const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
+    for (const f of ["fw_jump.bin", "Image", "disk.img"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(`${images}/${f}.gz`)));
+    const runs: typeof boots = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(await linuxRun("qemu", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
+        "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+        "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"]));
+    }
+    theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
+  }
+  const add = (name: string, v: number, q?: number) => {
+    figures.push({ name: `${name}: rvplay (Node, 1 hart)`, value: round(v, 2), unit: "s" });
+    if (q !== undefined) {
+      figures.push({ name: `${name}: QEMU virt (TCG)`, value: round(q, 2), unit: "s" });
+      figures.push({ name: `${name}: rvplay / QEMU`, value: round(v / q, 1), unit: "x" });
+    }
+  };
+  add("launch to shell prompt, median of 3", ours.boot, theirs?.boot);
+  WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], theirs?.work[i]));
+}
+
 const figures: Figure[] = [];
 await cpuBench(figures);
+await linuxBench(figures);
 if (json) process.stdout.write(JSON.stringify(figures, null, 2) + "\n");
 else printTable(figures);
