@@ -47,13 +47,25 @@ export class VirtMachine {
   onOutput: (bytes: Uint8Array) => void = () => {};
   private wake: (() => void) | undefined;
   private stopped = false;
-  instructions = 0;
+  // Instructions retired by each hart since power-on.
+  readonly instructions: number[];
+  // Fraction of full speed the harts may use (0 < speed <= 1), applied live.
+  private speed = 1;
 
   private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory, readonly cfg: VirtConfig) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
     this.io = new VirtioMmioHost(this.view, (slot) => core.virtioInterrupt(slot, 1));
+    this.instructions = new Array<number>(cfg.harts).fill(0);
   }
+
+  setSpeedCap(fraction: number): void {
+    if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`speed cap must be in (0, 1], got ${fraction}`);
+    this.speed = fraction;
+  }
+
+  // Guest time since power-on, in seconds (mtime at 10 MHz).
+  uptimeSeconds(): number { return Number(this.core.mtime()) / B.TIMEBASE_HZ; }
 
   static async create(module: WebAssembly.Module, cfg: VirtConfig): Promise<VirtMachine> {
     if (cfg.harts !== 1) throw new CoreError("only 1 hart is supported so far (--cpus 1)");
@@ -76,6 +88,7 @@ export class VirtMachine {
     const { cfg, view, core } = this;
     initMachineState(view, cfg.ramBytes, cfg.harts);
     view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+    this.instructions.fill(0);
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
     const ramBase = BigInt(B.RAM_BASE);
     const ramEnd = ramBase + BigInt(cfg.ramBytes);
@@ -182,8 +195,15 @@ export class VirtMachine {
   async run(): Promise<PowerEvent | undefined> {
     let lastYield = performance.now();
     while (!this.stopped) {
+      const t0 = performance.now();
       const reason = this.core.run(SLICE);
-      this.instructions += this.core.lastRetired();
+      this.instructions[0] += this.core.lastRetired();
+      if (this.speed < 1) {
+        // Capped: idle for the share of wall time the cap takes away.
+        const busy = performance.now() - t0;
+        await new Promise((r) => setTimeout(r, busy * (1 / this.speed - 1)));
+        lastYield = performance.now();
+      }
       this.drainOutput();
       if (reason === L.EXIT_IO) this.io.service();
       else if (reason === L.EXIT_POWER) {
