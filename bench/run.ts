@@ -145,8 +145,66 @@ async function linuxBench(figures: Figure[]): Promise<void> {
   WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], theirs?.work[i]));
 }
 
+// ---- SMP: one pipeline on 1 hart vs two at once on 2 harts; idle CPU ----
+
+const JOB = "dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum >/dev/null";
+const timed = (w: string) => `s=$(cut -d' ' -f1 /proc/uptime); ${w}; e=$(cut -d' ' -f1 /proc/uptime); ` +
+  `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`;
+
+async function guestSeconds(c: Console, w: string): Promise<number> {
+  const out = await c.run(timed(w), 600_000);
+  const v = Number(out.trim().split("\n").at(-1));
+  if (!Number.isFinite(v)) throw new Error(`could not time '${w}': ${out}`);
+  return v;
+}
+
+async function withGuest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>): Promise<T> {
+  const c = Console.spawn(cmd, args, label);
+  try {
+    await c.waitFor(PROMPT, 300_000);
+    const r = await body(c);
+    c.send("poweroff\n");
+    await c.waitFor(/reboot: Power down/, 60_000);
+    return r;
+  } finally {
+    if (c.exitCode === null) c.proc.kill("SIGKILL");
+  }
+}
+
+async function smpBench(figures: Figure[]): Promise<void> {
+  const rv = (cpus: number) => [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--cpus", String(cpus)];
+  const one = await withGuest("rvplay smp1", process.execPath, rv(1), (c) => guestSeconds(c, JOB));
+  const two = await withGuest("rvplay smp2", process.execPath, rv(2), (c) => guestSeconds(c, `(${JOB}) & (${JOB}) & wait`));
+  figures.push({ name: "parallel job: 1 pipeline on 1 hart (rvplay)", value: round(one, 2), unit: "s" });
+  figures.push({ name: "parallel job: 2 pipelines on 2 harts (rvplay)", value: round(two, 2), unit: "s" });
+  figures.push({ name: "parallel job: throughput 2 harts / 1 hart (rvplay)", value: round((2 * one) / two, 2), unit: "x" });
+  const qemu = qemuBinary();
+  if (qemu) {
+    const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
+    for (const f of ["fw_jump.bin", "Image", "disk.img"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(`${root}public/images/${f}.gz`)));
+    const q = (cpus: number) => ["-M", "virt", "-nographic", "-m", "256M", "-smp", String(cpus),
+      "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0"];
+    const qone = await withGuest("qemu smp1", qemu, q(1), (c) => guestSeconds(c, JOB));
+    const qtwo = await withGuest("qemu smp2", qemu, q(2), (c) => guestSeconds(c, `(${JOB}) & (${JOB}) & wait`));
+    figures.push({ name: "parallel job: throughput 2 harts / 1 hart (QEMU TCG)", value: round((2 * qone) / qtwo, 2), unit: "x" });
+  }
+  // Idle: host CPU of a booted 2-hart machine doing nothing, over 10 s.
+  const idle = await withGuest("rvplay idle", process.execPath, rv(2), async (c) => {
+    await new Promise((r) => setTimeout(r, 2000));
+    const ticks = () => {
+      const f = readFileSync(`/proc/${c.proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return Number(f[11]) + Number(f[12]);
+    };
+    const t0 = ticks();
+    await new Promise((r) => setTimeout(r, 10_000));
+    return (ticks() - t0) / 100 / 10;
+  });
+  figures.push({ name: "idle booted VM (2 harts), host CPU over 10 s", value: round(idle * 100, 2), unit: "% of one core" });
+}
+
 const figures: Figure[] = [];
 await cpuBench(figures);
 await linuxBench(figures);
+await smpBench(figures);
 if (json) process.stdout.write(JSON.stringify(figures, null, 2) + "\n");
 else printTable(figures);

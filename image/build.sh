@@ -34,7 +34,7 @@ export KBUILD_BUILD_USER=rvplay KBUILD_BUILD_HOST=rvplay
 export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 export TZ=UTC LC_ALL=C
 
-for tool in "${cross}gcc" make bison flex bc cpio mke2fs gzip sha256sum dpkg-query; do
+for tool in "${cross}gcc" make bison flex bc cpio mke2fs debugfs gzip sha256sum dpkg-query; do
   command -v "$tool" >/dev/null || { echo "build.sh: missing $tool (see the header of this script)" >&2; exit 1; }
 done
 [ -f "$linux_tar" ] || { echo "build.sh: $linux_tar not found: apt-get install linux-source-6.1" >&2; exit 1; }
@@ -64,6 +64,16 @@ bb_src_version=$(cat busybox-src/.debian-version)
   test -x busybox
 )
 
+# ---- our own tools for the image ----
+"${cross}gcc" -static -O2 -Wall -o smp-stress "$here/tools/smp-stress.c"
+"${cross}strip" smp-stress
+
+# Files enter the initramfs with their mtimes: pin them (the checkout's and
+# the build's own dates differ from machine to machine).
+rm -rf rootfs && cp -r "$here/rootfs" rootfs
+touch -d "@$SOURCE_DATE_EPOCH" busybox-src/busybox smp-stress
+find rootfs -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
 # ---- initramfs description (usr/gen_init_cpio format; no root needed) ----
 list=$work/initramfs.list
 {
@@ -74,12 +84,13 @@ list=$work/initramfs.list
   echo "nod /dev/null 666 0 0 c 1 3"
   echo "file /bin/busybox $work/busybox-src/busybox 755 0 0"
   echo "slink /init /bin/busybox 777 0 0"
+  echo "file /usr/bin/smp-stress $work/smp-stress 755 0 0"
   sort -u busybox-src/busybox.links | while read -r applet; do
     [ "$applet" = /bin/busybox ] || echo "slink $applet /bin/busybox 777 0 0"
   done
-  (cd "$here/rootfs" && find . -type f | sort) | while read -r f; do
-    mode=644; [ -x "$here/rootfs/$f" ] && mode=755
-    echo "file ${f#.} $here/rootfs/${f#./} $mode 0 0"
+  (cd rootfs && find . -type f | sort) | while read -r f; do
+    mode=644; [ -x "rootfs/$f" ] && mode=755
+    echo "file ${f#.} $work/rootfs/${f#./} $mode 0 0"
   done
 } > "$list"
 
@@ -117,6 +128,23 @@ rm -f disk.img
 mke2fs -q -t ext4 -b 4096 -L rvplay -U 5f0e2d1c-0b1a-4c3d-9e8f-726f76706c61 \
   -E hash_seed=5f0e2d1c-0b1a-4c3d-9e8f-726f76706c61,root_owner=0:0 \
   -d "$disk_root" disk.img 32M
+# mke2fs -d copies ctime and creation time from the build tree (they cannot
+# be set by touch): pin every time field of every inode.
+{
+  (cd "$disk_root" && find . | sort) | while read -r f; do
+    path=${f#.}; path=${path:-/}
+    for field in atime ctime mtime crtime; do
+      echo "set_inode_field \"$path\" $field @$SOURCE_DATE_EPOCH"
+      echo "set_inode_field \"$path\" ${field}_extra 0"
+    done
+  done
+  for field in atime ctime mtime crtime; do
+    echo "set_inode_field /lost+found $field @$SOURCE_DATE_EPOCH"
+    echo "set_inode_field /lost+found ${field}_extra 0"
+  done
+} > disk-times.debugfs
+debugfs -w -f disk-times.debugfs disk.img >/dev/null 2>debugfs.err || { cat debugfs.err >&2; exit 1; }
+if grep -v '^debugfs' debugfs.err | grep -q .; then cat debugfs.err >&2; exit 1; fi
 
 # ---- artefacts ----
 cp linux-src/arch/riscv/boot/Image Image

@@ -41,6 +41,8 @@ export const H_HTIF_EXIT = 568; // i32 reason the last slice ended (see RunExit)
 export const H_WFI = 572; // i32 1 while the hart is in WFI
 export const H_ERROR = 576; // i32 internal error code (0 = none)
 export const H_HARTID = 580; // i32
+export const H_PARKED = 600; // i32 1 while the hart's worker is parked because the machine is paused
+export const H_EXECUTED = 592; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
 // i32 target of the atomic read-modify-write that implements FENCE (binaryen
 // rejects atomic.fence); a locked instruction is a full barrier on the host.
 export const H_FENCE = 584;
@@ -99,6 +101,11 @@ export const D_RTC_OFFSET_NS = 64; // i64 wall-clock ns at mtime 0 (goldfish RTC
 export const D_RTC_HIGH = 72; // i32 latched TIME_HIGH
 // i32 bit mask of virtio-mmio slots whose queues were notified (host clears).
 export const D_IO_PENDING = 76;
+// i32 what the host wants the harts to do: RUN_* below. Harts leave run()
+// at the next block boundary when it is not RUN_GO (the host also raises
+// every hart's attn), and park on it while it is RUN_PAUSE.
+export const D_RUNSTATE = 80;
+export const D_SPEED = 88; // f64 speed cap, fraction of full speed (0, 1]
 export const D_UART = 0x2000; // ns16550a registers
 export const D_PLIC = 0x3000; // PLIC state
 export const D_VIRTIO = 0x20000; // virtio-mmio slots, VIRTIO_SLOT_SIZE each
@@ -120,6 +127,10 @@ export const EXIT_ATTN = 3; // someone asked the hart to stop
 export const EXIT_ERROR = 4; // emulator fault; see H_ERROR
 export const EXIT_POWER = 5; // the guest asked to power off or reset (D_POWER)
 export const EXIT_IO = 6; // a virtio queue was notified (D_IO_PENDING)
+
+export const RUN_GO = 0;
+export const RUN_PAUSE = 1;
+export const RUN_STOP = 2;
 
 export const POWER_NONE = 0;
 export const POWER_OFF = 1;

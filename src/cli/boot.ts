@@ -5,13 +5,14 @@ import { parseArgs } from "node:util";
 import { loadCoreModule } from "../vm/node-core.js";
 import { readBootFile, SAMPLE_DIR } from "../vm/node-images.js";
 import { VirtMachine } from "../vm/virt-machine.js";
+import { spawnNodeHart } from "../vm/node-harts.js";
 import { MemoryDisk } from "../vm/virtio-devices.js";
 import { ImageError } from "../vm/boot-images.js";
 import { CoreError, MiB } from "../vm/core.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
-      --cpus N               harts (1 for now)
+      --cpus N               harts, 1 to 8, each in its own worker thread
       --mem MiB              guest RAM (default 256, at least 64, at most 2048)
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
                              (e.g. S-mode U-Boot), gzip allowed
@@ -71,7 +72,7 @@ export async function boot(args: string[]): Promise<number> {
     }
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: v.append!, disk,
-    });
+    }, spawnNodeHart);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
       process.stderr.write(`rvplay boot: ${e.message}\n`);
@@ -106,6 +107,7 @@ export async function boot(args: string[]): Promise<number> {
     const ev = await machine.run();
     if (quitRequested || !ev) { process.stderr.write("\r\nrvplay: quit\r\n"); return 0; }
     if (ev.kind === "fail") { process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`); return ev.code || 1; }
+    if (ev.kind === "error") { process.stderr.write(`\r\nrvplay: emulator error: ${ev.message}\r\n`); return 3; }
     return 0;
   } finally {
     stdin.off("data", onData);

@@ -1,13 +1,17 @@
-// The virt machine on the host side: lays out firmware, kernel, initrd and
-// DTB in guest RAM, writes the boot ROM, attaches virtio devices, and runs
-// the hart in slices, moving console bytes and serving I/O between them.
-// No Node or DOM APIs: the CLI and (later) the browser's workers use it.
+// The virt machine's controller: lays out firmware, kernel, initrd and DTB
+// in guest RAM, writes the boot ROM, attaches virtio devices, starts one
+// worker per hart (hart-loop.ts) over the shared memory, and then serves
+// what the harts signal through shared words: virtqueue notifies (I/O),
+// console output, power-off and reset. Pause and resume act on all harts at
+// instruction boundaries. No Node or DOM APIs: the CLI runs it on Node's main
+// thread, the browser in a Web Worker; each passes its way to spawn harts.
 import * as L from "../../wasm-core/layout.js";
 import * as B from "../../wasm-core/board.js";
 import { CoreView, createMemory, initMachineState, instantiateCore, MiB, CoreError, type CoreExports } from "./core.js";
 import { buildVirtDtb } from "./virt-dtb.js";
 import { identifyBootImage, ImageError, type BootImage } from "./boot-images.js";
 import { VirtioMmioHost, type VirtioDevice } from "./virtio.js";
+import type { HartStart, HartMessage } from "./hart-loop.js";
 import { VirtioBlock, VirtioEntropy, type BlockBackend } from "./virtio-devices.js";
 
 export interface VirtConfig {
@@ -20,13 +24,22 @@ export interface VirtConfig {
   disk?: BlockBackend;
 }
 
-export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number };
+export interface HartWorker {
+  start(s: HartStart): void;
+  onMessage(cb: (m: HartMessage) => void): void;
+  terminate(): void;
+}
+export type HartSpawner = () => HartWorker;
+
+export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
 
 export const MIN_RAM_BYTES = 64 * MiB;
-const SLICE = 1_000_000;
+export const MAX_HARTS = L.MAX_HARTS;
 // fw_jump (Debian's OpenSBI generic build) moves the DTB here before it
 // jumps to the kernel, so the kernel must end below it.
 const FW_JUMP_FDT_OFFSET = 0x2200000;
+// How often the controller looks at console output when nothing else happens.
+const TICK_MS = 10;
 
 // Boot ROM at 0x1000 (as QEMU's reset vector):
 //   auipc t0, 0 ; csrr a0, mhartid ; ld a1, 32(t0) ; ld t0, 24(t0) ; jr t0
@@ -40,6 +53,8 @@ function bootRom(entry: bigint, dtb: bigint): Uint8Array {
   return rom;
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export class VirtMachine {
   readonly view: CoreView;
   private readonly io: VirtioMmioHost;
@@ -47,49 +62,91 @@ export class VirtMachine {
   onOutput: (bytes: Uint8Array) => void = () => {};
   private wake: (() => void) | undefined;
   private stopped = false;
-  // Instructions retired by each hart since power-on.
-  readonly instructions: number[];
-  // Fraction of full speed the harts may use (0 < speed <= 1), applied live.
-  private speed = 1;
+  private paused = false;
+  private workers: HartWorker[] = [];
+  private failure: string | undefined;
 
-  private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory, readonly cfg: VirtConfig) {
+  private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory,
+    readonly cfg: VirtConfig, private readonly spawnHart: HartSpawner, private readonly module: WebAssembly.Module) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
     this.io = new VirtioMmioHost(this.view, (slot) => core.virtioInterrupt(slot, 1));
-    this.instructions = new Array<number>(cfg.harts).fill(0);
   }
 
-  setSpeedCap(fraction: number): void {
-    if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`speed cap must be in (0, 1], got ${fraction}`);
-    this.speed = fraction;
-  }
-
-  // Guest time since power-on, in seconds (mtime at 10 MHz).
-  uptimeSeconds(): number { return Number(this.core.mtime()) / B.TIMEBASE_HZ; }
-
-  static async create(module: WebAssembly.Module, cfg: VirtConfig): Promise<VirtMachine> {
-    if (cfg.harts !== 1) throw new CoreError("only 1 hart is supported so far (--cpus 1)");
+  static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
+    if (!Number.isInteger(cfg.harts) || cfg.harts < 1 || cfg.harts > MAX_HARTS) {
+      throw new CoreError(`the machine has 1 to ${MAX_HARTS} harts (asked for ${cfg.harts})`);
+    }
     if (cfg.ramBytes < MIN_RAM_BYTES) {
       throw new ImageError(`guest RAM of ${cfg.ramBytes / MiB} MiB is too small: the boot layout needs at least ${MIN_RAM_BYTES / MiB} MiB`);
     }
     const memory = createMemory(cfg.ramBytes);
     const core = await instantiateCore(module, memory);
-    const m = new VirtMachine(core, memory, cfg);
+    const m = new VirtMachine(core, memory, cfg, spawnHart, module);
     const devices: VirtioDevice[] = [];
     if (cfg.disk) devices.push(new VirtioBlock(cfg.disk));
     devices.push(new VirtioEntropy());
     devices.forEach((d, slot) => m.io.attach(slot, d));
+    m.setRunState(L.RUN_PAUSE);
     m.load();
     return m;
   }
 
+  // Instructions retired by each hart since power-on (host statistics).
+  get instructions(): number[] {
+    return Array.from({ length: this.cfg.harts }, (_, h) =>
+      Number(this.view.dv.getBigUint64(this.view.hartBase(h) + L.H_EXECUTED, true)));
+  }
+
+  // Guest time since power-on, in seconds (mtime at 10 MHz).
+  uptimeSeconds(): number { return Number(this.core.mtime()) / B.TIMEBASE_HZ; }
+
+  setSpeedCap(fraction: number): void {
+    if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`speed cap must be in (0, 1], got ${fraction}`);
+    this.view.dv.setFloat64(L.DEVICE_BASE + L.D_SPEED, fraction, true);
+  }
+
+  private setRunState(state: number): void {
+    Atomics.store(this.i32, (L.DEVICE_BASE + L.D_RUNSTATE) >> 2, state);
+    Atomics.notify(this.i32, (L.DEVICE_BASE + L.D_RUNSTATE) >> 2);
+    // Make running harts leave their inner loop and parked ones look up.
+    for (let h = 0; h < this.cfg.harts; h++) {
+      const attn = (this.view.hartBase(h) + L.H_ATTN) >> 2;
+      Atomics.store(this.i32, attn, 1);
+      Atomics.notify(this.i32, attn);
+    }
+  }
+
+  // Stop all harts between instructions; resolves once every worker parked.
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.setRunState(L.RUN_PAUSE);
+    const deadline = performance.now() + 5000;
+    for (let h = 0; h < this.workers.length; h++) {
+      const parked = (this.view.hartBase(h) + L.H_PARKED) >> 2;
+      while (Atomics.load(this.i32, parked) !== 1 && this.failure === undefined) {
+        if (performance.now() > deadline) throw new CoreError(`hart ${h} did not pause within 5 s`);
+        await sleep(1);
+      }
+    }
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (!this.stopped) this.setRunState(L.RUN_GO);
+    this.wake?.();
+  }
+
+  get isPaused(): boolean { return this.paused; }
+
   // Place everything in RAM and reset the harts (power-on and reboot).
+  // The harts must be parked.
   private load(): void {
     const { cfg, view, core } = this;
     initMachineState(view, cfg.ramBytes, cfg.harts);
-    view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
-    this.instructions.fill(0);
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
+    view.dv.setFloat64(L.DEVICE_BASE + L.D_SPEED, view.dv.getFloat64(L.DEVICE_BASE + L.D_SPEED, true) || 1, true);
+    view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
     const ramBase = BigInt(B.RAM_BASE);
     const ramEnd = ramBase + BigInt(cfg.ramBytes);
 
@@ -169,7 +226,6 @@ export class VirtMachine {
     }
     Atomics.store(this.i32, (u + L.UART_RX_HEAD) >> 2, head);
     this.core.uartHostPoll();
-    this.wake?.();
   }
 
   private drainOutput(): void {
@@ -186,54 +242,78 @@ export class VirtMachine {
     this.onOutput(out);
   }
 
+  // End the machine: run() resolves with undefined.
   stop(): void {
     this.stopped = true;
+    this.setRunState(L.RUN_STOP);
     this.wake?.();
   }
 
-  // Run until the guest powers off (or stop() is called: then undefined).
-  async run(): Promise<PowerEvent | undefined> {
-    let lastYield = performance.now();
-    while (!this.stopped) {
-      const t0 = performance.now();
-      const reason = this.core.run(SLICE);
-      this.instructions[0] += this.core.lastRetired();
-      if (this.speed < 1) {
-        // Capped: idle for the share of wall time the cap takes away.
-        const busy = performance.now() - t0;
-        await new Promise((r) => setTimeout(r, busy * (1 / this.speed - 1)));
-        lastYield = performance.now();
-      }
-      this.drainOutput();
-      if (reason === L.EXIT_IO) this.io.service();
-      else if (reason === L.EXIT_POWER) {
-        const req = Atomics.exchange(this.i32, (L.DEVICE_BASE + L.D_POWER) >> 2, L.POWER_NONE);
-        if (req === L.POWER_OFF) return { kind: "poweroff" };
-        if (req === L.POWER_FAIL) return { kind: "fail", code: this.view.dv.getInt32(L.DEVICE_BASE + L.D_POWER_CODE, true) };
-        if (req === L.POWER_RESET) { this.load(); continue; }
-      } else if (reason === L.EXIT_WFI) {
-        await this.idle();
-        lastYield = performance.now();
-        continue;
-      }
-      // Let the event loop deliver input and timers now and then.
-      if (performance.now() - lastYield > 15) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-      }
+  private startHarts(): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let h = 0; h < this.cfg.harts; h++) {
+      const w = this.spawnHart();
+      this.workers.push(w);
+      ready.push(new Promise<void>((resolve) => {
+        w.onMessage((m) => {
+          if (m.type === "ready") resolve();
+          else if (m.type === "error") {
+            this.failure = `hart ${h} stopped: ${m.message}`;
+            resolve();
+            this.setRunState(L.RUN_STOP);
+            this.wake?.();
+          }
+        });
+      }));
+      w.start({ module: this.module, memory: this.memory, hartId: h });
     }
-    return undefined;
+    return Promise.all(ready).then(() => undefined);
   }
 
-  // The hart waits for an interrupt: sleep until its timer or new input.
-  private async idle(): Promise<void> {
-    const cmp = this.view.dev64(L.D_CLINT_MTIMECMP);
-    const now = this.core.mtime();
-    if (cmp <= now) return;
-    const ms = Math.min(100, Number(cmp - now) / (B.TIMEBASE_HZ / 1000));
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
-    });
+  // Run until the guest powers off, a hart fails, or stop() is called
+  // (then undefined). Console output flows to onOutput meanwhile.
+  async run(): Promise<PowerEvent | undefined> {
+    await this.startHarts();
+    if (!this.paused) this.setRunState(L.RUN_GO);
+    const ioIdx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
+    const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
+    try {
+      while (!this.stopped && this.failure === undefined) {
+        if (Atomics.load(this.i32, ioIdx) === 0 && Atomics.load(this.i32, powerIdx) === 0) {
+          await this.waitForSignal(ioIdx, powerIdx);
+        }
+        this.io.service();
+        this.drainOutput();
+        const req = Atomics.exchange(this.i32, powerIdx, L.POWER_NONE);
+        if (req === L.POWER_OFF) return { kind: "poweroff" };
+        if (req === L.POWER_FAIL) return { kind: "fail", code: this.view.dv.getInt32(L.DEVICE_BASE + L.D_POWER_CODE, true) };
+        if (req === L.POWER_RESET) {
+          const wasPaused = this.paused;
+          await this.pause();
+          this.load();
+          if (!wasPaused) this.resume();
+        }
+      }
+      if (this.failure !== undefined) return { kind: "error", message: this.failure };
+      return undefined;
+    } finally {
+      this.drainOutput();
+      this.setRunState(L.RUN_STOP);
+      for (const w of this.workers) w.terminate();
+      this.workers = [];
+    }
+  }
+
+  // Sleep until a hart signals I/O or power, or the next tick.
+  private async waitForSignal(ioIdx: number, powerIdx: number): Promise<void> {
+    const waits: Promise<unknown>[] = [sleep(TICK_MS)];
+    for (const idx of [ioIdx, powerIdx]) {
+      const r = Atomics.waitAsync(this.i32, idx, 0, TICK_MS);
+      if (!r.async) return; // already changed
+      waits.push(r.value);
+    }
+    waits.push(new Promise<void>((resolve) => { this.wake = resolve; }));
+    await Promise.race(waits);
+    this.wake = undefined;
   }
 }

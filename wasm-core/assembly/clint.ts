@@ -103,6 +103,10 @@ export function clintWrite(off: u64, size: i32, v: u64, nharts: i32): void {
   const cmp = merge(mtimecmp(h), (off - MTIMECMP_OFF) & 7, size, v);
   atomic.store<u64>(<usize>(DEVICE_BASE + D_CLINT_MTIMECMP) + (<usize>h << 3), cmp);
   updateTimer(h, mtime());
+  // A parked hart sleeps until the deadline it saw: make it look again.
+  const st = hartState(h);
+  atomic.store<i32>(st + H_ATTN, 1);
+  atomic.notify(st + H_ATTN);
 }
 
 @inline function half(reg: u64, byteOff: u64, size: i32): u64 {

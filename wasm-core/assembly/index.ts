@@ -1,7 +1,7 @@
 // The core's exports. Every worker instantiates this module over the same
 // shared memory; `selectHart` binds an instance to one hart's state.
 import {
-  H_RESERVATION, H_INSTRET, H_CYCLE_DELTA, H_PC, H_WFI, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
+  H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_WFI, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
 } from "../layout";
 import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart";
 import { resetCsrs } from "./csr";
@@ -14,8 +14,13 @@ import { VIRTIO_SLOTS } from "../board";
 export { run, lastRetired } from "./run";
 export { buildRvcTable, expandRvc } from "./rvc";
 export { mtime } from "./clint";
-export { uartHostPoll } from "./uart";
-export { virtioInterrupt } from "./virtio-mmio";
+import { uartHostPoll as uartPoll } from "./uart";
+import { virtioInterrupt as virtioIrq } from "./virtio-mmio";
+import { deviceLock, deviceUnlock } from "./machine";
+
+// Host entry points into device state take the device lock, as harts do.
+export function uartHostPoll(): void { deviceLock(); uartPoll(); deviceUnlock(); }
+export function virtioInterrupt(slot: u32, bits: u32): void { deviceLock(); virtioIrq(slot, bits); deviceUnlock(); }
 
 export function initHart(id: i32): void {
   selectHart(id);
@@ -30,6 +35,7 @@ export function resetHart(pc: u64, a1: u64): void {
   setPriv(PRIV_M);
   store<i64>(hb + H_RESERVATION, -1);
   store<u64>(hb + H_INSTRET, 0);
+  store<u64>(hb + H_EXECUTED, 0);
   store<u64>(hb + H_CYCLE_DELTA, 0);
   store<i32>(hb + H_WFI, 0);
   atomic.store<i32>(hb + H_MIP, 0);

@@ -162,11 +162,14 @@ function rtcWrite(off: u32, v: u32): void {
   store<i64>(DEVICE_BASE + D_RTC_OFFSET_NS, load<i64>(DEVICE_BASE + D_RTC_OFFSET_NS) + (nt - t));
 }
 
-// One hart at a time in the device registers.
+// One agent at a time in the device state: harts in their MMIO accesses,
+// the host when it feeds the UART or raises a virtio interrupt.
 @inline function lock(): void {
   while (atomic.cmpxchg<i32>(DEVICE_BASE + D_LOCK, 0, 1) != 0) {}
 }
 @inline function unlock(): void { atomic.store<i32>(DEVICE_BASE + D_LOCK, 0); }
+export function deviceLock(): void { lock(); }
+export function deviceUnlock(): void { unlock(); }
 
 export function physWrite(pa: u64, size: i32, v: u64, va: u64): void {
   const ha = hostAddr(pa, <u64>size, ACC_WRITE);

@@ -9,8 +9,8 @@
 // branch, the budget or a raised attention flag. Interrupts are checked
 // there, between blocks, never per instruction.
 import {
-  H_PC, H_ATTN, H_INSTRET, H_WFI, H_FENCE, RVC_TABLE, C_MSTATUS, C_MIE,
-  EXIT_BUDGET, EXIT_WFI,
+  H_PC, H_ATTN, H_INSTRET, H_WFI, H_FENCE, H_EXECUTED, RVC_TABLE, C_MSTATUS, C_MIE,
+  EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO,
 } from "../layout";
 import {
   hb, hartId, excCause, excTval, getPriv, getMip, csr64, raise, PRIV_M, PRIV_S, PRIV_U,
@@ -414,6 +414,7 @@ export function run(budget: i32): i32 {
   let reason = EXIT_BUDGET;
   while (true) {
     atomic.store<i32>(hb + H_ATTN, 0);
+    if (atomic.load<i32>(DEVICE_BASE + D_RUNSTATE) != RUN_GO) { reason = EXIT_ATTN; break; }
     const irq = pendingInterrupt();
     if (irq >= 0) {
       store<i32>(hb + H_WFI, 0);
@@ -424,6 +425,7 @@ export function run(budget: i32): i32 {
     if (r != EXIT_CONTINUE) { reason = r; break; }
   }
   store<u64>(hb + H_INSTRET, load<u64>(hb + H_INSTRET) + <u64>retired);
+  atomic.store<u64>(hb + H_EXECUTED, atomic.load<u64>(hb + H_EXECUTED) + <u64>retired);
   return reason;
 }
 
