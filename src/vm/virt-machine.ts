@@ -73,6 +73,8 @@ export class VirtMachine {
     this.io = new VirtioMmioHost(this.view, (slot) => core.virtioInterrupt(slot, 1));
   }
 
+  // spawnHart starts one hart worker: spawnNodeHart (node-harts.ts) under
+  // Node, spawnWebHart (web-harts.ts) in the browser.
   static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
     if (!Number.isInteger(cfg.harts) || cfg.harts < 1 || cfg.harts > MAX_HARTS) {
       throw new CoreError(`the machine has 1 to ${MAX_HARTS} harts (asked for ${cfg.harts})`);

@@ -1,0 +1,15 @@
+// Spawning hart workers in the browser (from the page or from a worker:
+// nested workers are fine). Vite bundles the worker from this URL.
+import type { HartSpawner } from "./virt-machine.js";
+
+export const spawnWebHart: HartSpawner = () => {
+  const w = new Worker(new URL("./hart-worker-web.ts", import.meta.url), { type: "module" });
+  return {
+    start: (s) => w.postMessage(s),
+    onMessage: (cb) => {
+      w.onmessage = (ev) => cb(ev.data);
+      w.onerror = (ev) => cb({ type: "error", message: ev.message || "hart worker failed to load" });
+    },
+    terminate: () => w.terminate(),
+  };
+};
