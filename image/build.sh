@@ -30,7 +30,7 @@ linux_tar=${LINUX_SOURCE_TAR:-/usr/src/linux-source-6.1.tar.xz}
 # Everything that could leak the build's time, user or host is pinned.
 export SOURCE_DATE_EPOCH=1735689600 # 2025-01-01 00:00:00 UTC
 export KBUILD_BUILD_TIMESTAMP="2025-01-01 00:00:00 UTC"
-export KBUILD_BUILD_USER=rvplay KBUILD_BUILD_HOST=rvplay
+export KBUILD_BUILD_USER=rvplay KBUILD_BUILD_HOST=rvplay KBUILD_BUILD_VERSION=1
 export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 export TZ=UTC LC_ALL=C
 

@@ -114,3 +114,24 @@ test("the same image boots to the same prompt under QEMU virt", { timeout: 180_0
     if (c.exitCode === null) c.proc.kill("SIGKILL");
   }
 });
+
+const UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode";
+
+test("Debian's S-mode U-Boot boots as --kernel (flat binary and ELF) to its prompt", {
+  timeout: 120_000, skip: existsSync(`${UBOOT}/u-boot.bin`) ? false : "u-boot-qemu not installed",
+}, async () => {
+  for (const kernel of [`${UBOOT}/u-boot.bin`, `${UBOOT}/uboot.elf`]) {
+    const c = Console.spawn(process.execPath, [cli, "boot", "--kernel", kernel, "--no-disk", "--mem", "128"], `u-boot ${kernel}`);
+    try {
+      await c.waitFor(/Hit any key to stop autoboot/, 60_000);
+      c.send(" "); // stop autoboot
+      await c.waitFor(/=> $/m, 60_000);
+      const from = c.output.length;
+      c.send("version\n");
+      await c.waitFor(/U-Boot 20\d\d/, 30_000, from);
+    } finally {
+      c.proc.kill("SIGKILL");
+      await c.exited;
+    }
+  }
+});
