@@ -89,65 +89,6 @@ const WORKLOADS: [string, string][] = [
   ["200,000-iteration shell loop", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
 ];
 
-async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[] }> {
-  const t0 = performance.now();
-  const c = Console.spawn(cmd, args, label);
-  try {
-    await c.waitFor(PROMPT, 300_000);
-    const boot = (performance.now() - t0) / 1000;
-    const work: number[] = [];
-    for (const [, w] of WORKLOADS) {
-      // Timed inside the guest, whose clock follows the host's.
-      // busybox date has no %N: the guest's uptime has 10 ms resolution.
-      const out = await c.run(`s=$(cut -d' ' -f1 /proc/uptime); ${w}; e=$(cut -d' ' -f1 /proc/uptime); ` +
-        `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`, 600_000);
-      const secs = Number(out.trim().split("\n").at(-1));
-      if (!Number.isFinite(secs)) throw new Error(`${label}: could not time '${w}': ${out}`);
-      work.push(secs);
-    }
-    c.send("poweroff\n");
-    await c.waitFor(/reboot: Power down/, 60_000);
-    return { boot, work };
-  } finally {
-    if (c.exitCode === null) c.proc.kill("SIGKILL");
-  }
-}
-
-async function linuxBench(figures: Figure[]): Promise<void> {
-  const images = `${root}public/images`;
-  const boots: { boot: number; work: number[] }[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    boots.push(await linuxRun("rvplay", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256"]));
-  }
-  const med = (f: (r: { boot: number; work: number[] }) => number, rs: typeof boots) => median(rs.map(f));
-  const ours = { boot: med((r) => r.boot, boots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], boots)) };
-  let theirs: typeof ours | undefined;
-  const qemu = qemuBinary();
-  if (qemu) {
-    const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
-    for (const f of ["fw_jump.bin", "Image", "disk.img"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(`${images}/${f}.gz`)));
-    const runs: typeof boots = [];
-    for (let i = 0; i < RUNS; i++) {
-      runs.push(await linuxRun("qemu", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-        "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
-        "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"]));
-    }
-    theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
-  }
-  const add = (name: string, v: number, q?: number) => {
-    figures.push({ name: `${name}: rvplay (Node, 1 hart)`, value: round(v, 2), unit: "s" });
-    if (q !== undefined) {
-      figures.push({ name: `${name}: QEMU virt (TCG)`, value: round(q, 2), unit: "s" });
-      figures.push({ name: `${name}: rvplay / QEMU`, value: round(v / q, 1), unit: "x" });
-    }
-  };
-  add("launch to shell prompt, median of 3", ours.boot, theirs?.boot);
-  WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], theirs?.work[i]));
-}
-
-// ---- SMP: one pipeline on 1 hart vs two at once on 2 harts; idle CPU ----
-
-const JOB = "dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum >/dev/null";
 const timed = (w: string) => `s=$(cut -d' ' -f1 /proc/uptime); ${w}; e=$(cut -d' ' -f1 /proc/uptime); ` +
   `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`;
 
@@ -171,6 +112,61 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
   }
 }
 
+// The sample image, decompressed for QEMU.
+function sampleImageDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
+  for (const f of ["fw_jump.bin", "Image", "disk.img"]) {
+    writeFileSync(join(dir, f), gunzipSync(readFileSync(`${root}public/images/${f}.gz`)));
+  }
+  return dir;
+}
+
+async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[] }> {
+  const t0 = performance.now();
+  let boot = 0;
+  const work = await withGuest(label, cmd, args, async (c) => {
+    boot = (performance.now() - t0) / 1000;
+    const out: number[] = [];
+    for (const [, w] of WORKLOADS) out.push(await guestSeconds(c, w));
+    return out;
+  });
+  return { boot, work };
+}
+
+async function linuxBench(figures: Figure[]): Promise<void> {
+  const boots: { boot: number; work: number[] }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    boots.push(await linuxRun("rvplay", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256"]));
+  }
+  const med = (f: (r: { boot: number; work: number[] }) => number, rs: typeof boots) => median(rs.map(f));
+  const ours = { boot: med((r) => r.boot, boots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], boots)) };
+  let theirs: typeof ours | undefined;
+  const qemu = qemuBinary();
+  if (qemu) {
+    const dir = sampleImageDir();
+    const runs: typeof boots = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(await linuxRun("qemu", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
+        "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+        "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"]));
+    }
+    theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
+  }
+  const add = (name: string, v: number, q?: number) => {
+    figures.push({ name: `${name}: rvplay (Node, 1 hart)`, value: round(v, 2), unit: "s" });
+    if (q !== undefined) {
+      figures.push({ name: `${name}: QEMU virt (TCG)`, value: round(q, 2), unit: "s" });
+      figures.push({ name: `${name}: rvplay / QEMU`, value: round(v / q, 1), unit: "x" });
+    }
+  };
+  add("launch to shell prompt, median of 3", ours.boot, theirs?.boot);
+  WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], theirs?.work[i]));
+}
+
+// ---- SMP: one pipeline on 1 hart vs two at once on 2 harts; idle CPU ----
+
+const JOB = "dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum >/dev/null";
+
 async function smpBench(figures: Figure[]): Promise<void> {
   const rv = (cpus: number) => [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--cpus", String(cpus)];
   const one = await withGuest("rvplay smp1", process.execPath, rv(1), (c) => guestSeconds(c, JOB));
@@ -180,8 +176,7 @@ async function smpBench(figures: Figure[]): Promise<void> {
   figures.push({ name: "parallel job: throughput 2 harts / 1 hart (rvplay)", value: round((2 * one) / two, 2), unit: "x" });
   const qemu = qemuBinary();
   if (qemu) {
-    const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
-    for (const f of ["fw_jump.bin", "Image", "disk.img"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(`${root}public/images/${f}.gz`)));
+    const dir = sampleImageDir();
     const q = (cpus: number) => ["-M", "virt", "-nographic", "-m", "256M", "-smp", String(cpus),
       "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0"];
     const qone = await withGuest("qemu smp1", qemu, q(1), (c) => guestSeconds(c, JOB));

@@ -131,9 +131,16 @@ export class VirtMachine {
         await sleep(1);
       }
     }
+    // The guest's clock stands still while it is paused.
+    if (this.view.dev64(L.D_MTIME_FROZEN) === 0xffffffffffffffffn) this.view.setDev64(L.D_MTIME_FROZEN, this.core.mtime());
   }
 
   resume(): void {
+    const frozen = this.view.dev64(L.D_MTIME_FROZEN);
+    if (frozen !== 0xffffffffffffffffn) {
+      this.view.setDevF64(L.D_MTIME_BASE, performance.now() - Number(frozen) / (B.TIMEBASE_HZ / 1000));
+      this.view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn);
+    }
     this.paused = false;
     if (!this.stopped) this.setRunState(L.RUN_GO);
     this.wake?.();

@@ -1,0 +1,55 @@
+// The controller pauses and resumes all harts together; while paused no hart
+// retires an instruction, and the guest carries on afterwards.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadCoreModule } from "../../src/vm/node-core.js";
+import { readBootFile, SAMPLE_DIR } from "../../src/vm/node-images.js";
+import { VirtMachine } from "../../src/vm/virt-machine.js";
+import { spawnNodeHart } from "../../src/vm/node-harts.js";
+import { MiB } from "../../src/vm/core.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("pause stops every hart between instructions and the guest clock; resume goes on", { timeout: 120_000 }, async () => {
+  const m = await VirtMachine.create(await loadCoreModule(), {
+    ramBytes: 128 * MiB, harts: 2, bootargs: "console=ttyS0",
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
+  }, spawnNodeHart);
+  let out = "";
+  const seen = (re: RegExp) => re.test(out);
+  m.onOutput = (b) => { out += new TextDecoder().decode(b); };
+  const done = m.run();
+  try {
+    const until = async (re: RegExp, ms: number) => {
+      const end = performance.now() + ms;
+      while (!seen(re)) { if (performance.now() > end) throw new Error(`no ${re}; output:\n${out.slice(-1500)}`); await sleep(20); }
+    };
+    await until(/root@rvplay:[^\n]*# $/m, 60_000);
+    // Keep both harts busy, then freeze them.
+    m.sendInput(new TextEncoder().encode("(while :; do :; done) & (while :; do :; done) &\n"));
+    await sleep(500);
+    await m.pause();
+    assert.equal(m.isPaused, true);
+    const a = m.instructions;
+    const t = m.uptimeSeconds();
+    await sleep(300);
+    assert.deepEqual(m.instructions, a, "no hart may retire instructions while paused");
+    assert.equal(m.uptimeSeconds(), t, "the guest clock stands still while paused");
+    assert.ok(a.every((n) => n > 0), `every hart ran: ${a}`);
+    m.resume();
+    await sleep(300);
+    const b = m.instructions;
+    assert.ok(b.every((n, h) => n > a[h]), `both harts run again: ${a} -> ${b}`);
+    assert.ok(m.uptimeSeconds() > t);
+    out = "";
+    m.sendInput(new TextEncoder().encode("kill %1 %2; echo resumed-$((40 + 2))\n"));
+    await until(/resumed-42/, 30_000);
+    m.sendInput(new TextEncoder().encode("poweroff\n"));
+    assert.deepEqual(await done, { kind: "poweroff" });
+  } finally {
+    m.stop();
+    await done;
+  }
+});
