@@ -38,8 +38,9 @@ export const MAX_HARTS = L.MAX_HARTS;
 // fw_jump (Debian's OpenSBI generic build) moves the DTB here before it
 // jumps to the kernel, so the kernel must end below it.
 const FW_JUMP_FDT_OFFSET = 0x2200000;
-// How often the controller looks at console output when nothing else happens.
-const TICK_MS = 10;
+// The controller sleeps until a hart signals I/O, power or console output;
+// this is only the longest it sleeps regardless (a safety net).
+const TICK_MS = 1000;
 
 // Boot ROM at 0x1000 (as QEMU's reset vector):
 //   auipc t0, 0 ; csrr a0, mhartid ; ld a1, 32(t0) ; ld t0, 24(t0) ; jr t0
@@ -313,11 +314,15 @@ export class VirtMachine {
     }
   }
 
-  // Sleep until a hart signals I/O or power, or the next tick.
+  // Sleep until a hart signals I/O, power or console output (each notifies
+  // its word), or stop/pause/resume wakes us.
   private async waitForSignal(ioIdx: number, powerIdx: number): Promise<void> {
-    const waits: Promise<unknown>[] = [sleep(TICK_MS)];
-    for (const idx of [ioIdx, powerIdx]) {
-      const r = Atomics.waitAsync(this.i32, idx, 0, TICK_MS);
+    const txIdx = (L.DEVICE_BASE + L.D_UART + L.UART_TX_HEAD) >> 2;
+    const txTail = Atomics.load(this.i32, (L.DEVICE_BASE + L.D_UART + L.UART_TX_TAIL) >> 2);
+    const watch: [number, number][] = [[ioIdx, 0], [powerIdx, 0], [txIdx, txTail]];
+    const waits: Promise<unknown>[] = [];
+    for (const [idx, value] of watch) {
+      const r = Atomics.waitAsync(this.i32, idx, value, TICK_MS);
       if (!r.async) return; // already changed
       waits.push(r.value);
     }
