@@ -109,17 +109,18 @@ function inner(budget: i32): i32 {
       case 0x00: { // LOAD
         const va = load<u64>(h + rs1Off(inst)) + immI(inst);
         let v: u64;
+        let slow = false; // only the slow path can raise
         switch ((inst >> 12) & 7) {
-          case 0: { const a = tlbLookup(tR, va, 0); v = a ? <u64><i64>load<i8>(a) : <u64><i64><i8>loadSlow(va, 1); break; }
-          case 1: { const a = tlbLookup(tR, va, 1); v = a ? <u64><i64>load<i16>(a) : <u64><i64><i16>loadSlow(va, 2); break; }
-          case 2: { const a = tlbLookup(tR, va, 3); v = a ? <u64><i64>load<i32>(a) : sx32(loadSlow(va, 4)); break; }
-          case 3: { const a = tlbLookup(tR, va, 7); v = a ? load<u64>(a) : loadSlow(va, 8); break; }
-          case 4: { const a = tlbLookup(tR, va, 0); v = a ? <u64>load<u8>(a) : loadSlow(va, 1); break; }
-          case 5: { const a = tlbLookup(tR, va, 1); v = a ? <u64>load<u16>(a) : loadSlow(va, 2); break; }
-          case 6: { const a = tlbLookup(tR, va, 3); v = a ? <u64>load<u32>(a) : loadSlow(va, 4); break; }
+          case 0: { const a = tlbLookup(tR, va, 0); if (a) v = <u64><i64>load<i8>(a); else { v = <u64><i64><i8>loadSlow(va, 1); slow = true; } break; }
+          case 1: { const a = tlbLookup(tR, va, 1); if (a) v = <u64><i64>load<i16>(a); else { v = <u64><i64><i16>loadSlow(va, 2); slow = true; } break; }
+          case 2: { const a = tlbLookup(tR, va, 3); if (a) v = <u64><i64>load<i32>(a); else { v = sx32(loadSlow(va, 4)); slow = true; } break; }
+          case 3: { const a = tlbLookup(tR, va, 7); if (a) v = load<u64>(a); else { v = loadSlow(va, 8); slow = true; } break; }
+          case 4: { const a = tlbLookup(tR, va, 0); if (a) v = <u64>load<u8>(a); else { v = loadSlow(va, 1); slow = true; } break; }
+          case 5: { const a = tlbLookup(tR, va, 1); if (a) v = <u64>load<u16>(a); else { v = loadSlow(va, 2); slow = true; } break; }
+          case 6: { const a = tlbLookup(tR, va, 3); if (a) v = <u64>load<u32>(a); else { v = loadSlow(va, 4); slow = true; } break; }
           default: return illegal(pc, n, raw);
         }
-        if (excCause >= 0) return trapped(pc, n);
+        if (slow && excCause >= 0) return trapped(pc, n);
         store<u64>(h + rdOff(inst), v);
         pc += len;
         break;
@@ -127,16 +128,19 @@ function inner(budget: i32): i32 {
       case 0x08: { // STORE
         const va = load<u64>(h + rs1Off(inst)) + immS(inst);
         const v = load<u64>(h + rs2Off(inst));
+        let slow = false; // only the slow path can raise or reach a device
         switch ((inst >> 12) & 7) {
-          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else storeSlow(va, 1, v); break; }
-          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else storeSlow(va, 2, v); break; }
-          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else storeSlow(va, 4, v); break; }
-          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else storeSlow(va, 8, v); break; }
+          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else { storeSlow(va, 1, v); slow = true; } break; }
+          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else { storeSlow(va, 2, v); slow = true; } break; }
+          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else { storeSlow(va, 4, v); slow = true; } break; }
+          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else { storeSlow(va, 8, v); slow = true; } break; }
           default: return illegal(pc, n, raw);
         }
-        if (excCause >= 0) return trapped(pc, n);
+        if (slow) {
+          if (excCause >= 0) return trapped(pc, n);
+          if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc + len, n); return r; }
+        }
         pc += len;
-        if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc, n); return r; }
         break;
       }
       case 0x04: { // OP-IMM
