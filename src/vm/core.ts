@@ -36,11 +36,18 @@ export function createMemory(ramBytes: number): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
+// The host clock every thread of a machine agrees on, in ms. Each worker's
+// performance.now() counts from that worker's own start, so mtime (kept as
+// an offset from this clock in shared memory) needs the absolute form.
+export function hostNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export function hostImports(memory: WebAssembly.Memory): WebAssembly.Imports {
   return {
     env: {
       memory,
-      hostClockMs: () => performance.now(),
+      hostClockMs: hostNowMs,
       abort: (_msg: number, _file: number, line: number, col: number) => {
         throw new CoreError(`core aborted at ${line}:${col}`);
       },
@@ -99,6 +106,6 @@ export function initMachineState(view: CoreView, ramBytes: number, harts: number
   view.setDevI32(L.D_NHARTS, harts);
   view.setDev64(L.D_HTIF_TOHOST, 0n);
   view.setDev64(L.D_HTIF_FROMHOST, 0n);
-  view.setDevF64(L.D_MTIME_BASE, performance.now());
+  view.setDevF64(L.D_MTIME_BASE, hostNowMs());
   view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn); // -1: running
 }

@@ -7,7 +7,7 @@
 // thread, the browser in a Web Worker; each passes its way to spawn harts.
 import * as L from "../../wasm-core/layout.js";
 import * as B from "../../wasm-core/board.js";
-import { CoreView, createMemory, initMachineState, instantiateCore, MiB, CoreError, type CoreExports } from "./core.js";
+import { CoreView, createMemory, initMachineState, instantiateCore, hostNowMs, MiB, CoreError, type CoreExports } from "./core.js";
 import { buildVirtDtb } from "./virt-dtb.js";
 import { identifyBootImage, ImageError, type BootImage } from "./boot-images.js";
 import { VirtioMmioHost, type VirtioDevice } from "./virtio.js";
@@ -61,6 +61,9 @@ export class VirtMachine {
   private readonly io: VirtioMmioHost;
   private readonly i32: Int32Array;
   onOutput: (bytes: Uint8Array) => void = () => {};
+  // Called after the guest reset the machine (e.g. `reboot`) and it restarted.
+  onReset: () => void = () => {};
+  private loadedOnce = false;
   private wake: (() => void) | undefined;
   private stopped = false;
   private paused = false;
@@ -139,7 +142,7 @@ export class VirtMachine {
   resume(): void {
     const frozen = this.view.dev64(L.D_MTIME_FROZEN);
     if (frozen !== 0xffffffffffffffffn) {
-      this.view.setDevF64(L.D_MTIME_BASE, performance.now() - Number(frozen) / (B.TIMEBASE_HZ / 1000));
+      this.view.setDevF64(L.D_MTIME_BASE, hostNowMs() - Number(frozen) / (B.TIMEBASE_HZ / 1000));
       this.view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn);
     }
     this.paused = false;
@@ -156,7 +159,9 @@ export class VirtMachine {
     initMachineState(view, cfg.ramBytes, cfg.harts);
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
     view.dv.setFloat64(L.DEVICE_BASE + L.D_SPEED, view.dv.getFloat64(L.DEVICE_BASE + L.D_SPEED, true) || 1, true);
-    view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+    // A new memory is zero already; clearing it would commit every page.
+    if (this.loadedOnce) view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+    this.loadedOnce = true;
     const ramBase = BigInt(B.RAM_BASE);
     const ramEnd = ramBase + BigInt(cfg.ramBytes);
 
@@ -224,18 +229,22 @@ export class VirtMachine {
     return end;
   }
 
-  // Console input: bytes for the UART's receiver.
-  sendInput(bytes: Uint8Array): void {
+  // Console input: bytes for the UART's receiver. Returns how many it took
+  // (the receive ring holds UART_RX_SIZE bytes; the rest is for later).
+  sendInput(bytes: Uint8Array): number {
     const u = L.DEVICE_BASE + L.D_UART;
     let head = Atomics.load(this.i32, (u + L.UART_RX_HEAD) >> 2);
     const tail = Atomics.load(this.i32, (u + L.UART_RX_TAIL) >> 2);
+    let taken = 0;
     for (const b of bytes) {
-      if (head - tail >= L.UART_RX_SIZE) break; // full: the rest is dropped, like a real UART overrun
+      if (head - tail >= L.UART_RX_SIZE) break; // full: the caller keeps the rest
       this.view.bytes[L.DEVICE_BASE + L.D_UART_RX + (head & (L.UART_RX_SIZE - 1))] = b;
       head++;
+      taken++;
     }
     Atomics.store(this.i32, (u + L.UART_RX_HEAD) >> 2, head);
     this.core.uartHostPoll();
+    return taken;
   }
 
   private drainOutput(): void {
@@ -302,6 +311,7 @@ export class VirtMachine {
           await this.pause();
           this.load();
           if (!wasPaused) this.resume();
+          this.onReset();
         }
       }
       if (this.failure !== undefined) return { kind: "error", message: this.failure };

@@ -3,12 +3,15 @@
 import type { HartSpawner } from "./virt-machine.js";
 
 export const spawnWebHart: HartSpawner = () => {
-  const w = new Worker(new URL("./hart-worker-web.ts", import.meta.url), { type: "module" });
+  const w = new Worker(new URL("./hart-worker-web.ts", import.meta.url), { type: "module", name: "rvplay hart" });
   return {
     start: (s) => w.postMessage(s),
     onMessage: (cb) => {
       w.onmessage = (ev) => cb(ev.data);
-      w.onerror = (ev) => cb({ type: "error", message: ev.message || "hart worker failed to load" });
+      w.onerror = (ev) => {
+        ev.preventDefault(); // reported through the machine, not as an uncaught page error
+        cb({ type: "error", message: ev.message || "a hart worker failed to load" });
+      };
     },
     terminate: () => w.terminate(),
   };
