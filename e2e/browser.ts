@@ -46,3 +46,38 @@ export async function launchBrowser(): Promise<Browser> {
 
   });
 }
+
+export interface StaticServer { url: string; close(): Promise<void> }
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
+  ".wasm": "application/wasm", ".gz": "application/gzip", ".svg": "image/svg+xml", ".png": "image/png",
+};
+
+// A plain static file server for `dir` under `prefix`, as a simple host
+// would be: no Cross-Origin-* headers, .gz files sent as they are.
+export async function startStaticServer(dir: string, prefix = "/"): Promise<StaticServer> {
+  const { createServer } = await import("node:http");
+  const { readFile, stat } = await import("node:fs/promises");
+  const { extname, normalize } = await import("node:path");
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (!path.startsWith(prefix)) { res.writeHead(404).end(); return; }
+    let file = join(dir, normalize(path.slice(prefix.length)));
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Length": body.length });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,16 +1,153 @@
-// Web Worker: instantiates the core over the shared memory it is given and
-// runs one hart. (The playground's hart workers grow from this.)
-import { instantiateCore, CoreView } from "../vm/core.js";
+// The machine worker: everything of the emulator that is not a hart runs
+// here, off the page's main thread. It fetches and decompresses the boot
+// files (reporting progress), compiles the core, creates the VirtMachine
+// (whose controller loop runs in this worker and spawns one hart worker per
+// vCPU), batches console output to the page, feeds keyboard input to the
+// UART as it has room, and posts statistics twice a second.
+import coreUrl from "../../dist/wasm/core.wasm?url";
+import { MiB } from "../vm/core.js";
+import { VirtMachine, type PowerEvent } from "../vm/virt-machine.js";
+import { spawnWebHart } from "../vm/web-harts.js";
+import { MemoryDisk } from "../vm/virtio-devices.js";
+import { fetchBootFiles, type BootFiles } from "./image-loader.js";
+import { OutputBatcher } from "./output-batcher.js";
+import type { FromWorker, MachineShape, PowerState, ToWorker } from "./protocol.js";
 
-interface Start { module: WebAssembly.Module; memory: WebAssembly.Memory }
+const BOOTARGS = "console=ttyS0";
+const STATS_MS = 500;
 
-self.onmessage = async (ev: MessageEvent<Start>) => {
-  try {
-    const core = await instantiateCore(ev.data.module, ev.data.memory);
-    core.initHart(0);
-    const view = new CoreView(ev.data.memory);
-    self.postMessage({ ok: true, hartBase: view.hartBase(0) });
-  } catch (e) {
-    self.postMessage({ ok: false, error: String(e) });
+const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
+
+let module: Promise<WebAssembly.Module> | undefined;
+let files: Promise<BootFiles> | undefined;
+let disk: Uint8Array | undefined;      // the session's disk: guest writes survive resets, not a reload
+let machine: VirtMachine | undefined;
+let running: Promise<void> | undefined;
+let shape: MachineShape | undefined;
+let userPaused = false;
+let held = false;                       // flow control: the page is behind on output
+
+const batcher = new OutputBatcher((data) => post({ type: "output", data }, [data.buffer as ArrayBuffer]));
+batcher.onHold = (hold) => { held = hold; enqueue(applyPause); };
+
+function setState(state: PowerState, message?: string): void {
+  post({ type: "state", state, shape, message });
+}
+
+// Power commands run one after another.
+let queue: Promise<void> = Promise.resolve();
+function enqueue(job: () => Promise<void>): void {
+  queue = queue.then(job).catch((e) => {
+    setState("error", e instanceof Error ? e.message : String(e));
+  });
+}
+
+function loadFiles(imagesUrl: string): Promise<BootFiles> {
+  if (!files) {
+    files = fetchBootFiles(imagesUrl, (progress) => post({ type: "progress", files: progress }));
+    files.catch(() => { files = undefined; }); // a retry fetches again
   }
-};
+  return files;
+}
+
+async function shutDown(): Promise<void> {
+  const m = machine;
+  if (!m) return;
+  machine = undefined;
+  m.stop();
+  await running;
+  running = undefined;
+  batcher.flushNow();
+}
+
+async function boot(next: MachineShape, imagesUrl: string): Promise<void> {
+  await shutDown();
+  shape = next;
+  userPaused = false;
+  setState("loading");
+  module ??= WebAssembly.compileStreaming(fetch(coreUrl));
+  const [mod, f] = await Promise.all([module, loadFiles(imagesUrl)]);
+  disk ??= f.disk; // written in place by the guest
+  setState("starting");
+  batcher.reset();
+  const m = await VirtMachine.create(mod, {
+    ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: f.firmware, kernel: f.kernel,
+    bootargs: BOOTARGS, disk: disk ? new MemoryDisk(disk) : undefined,
+  }, spawnWebHart);
+  m.setSpeedCap(next.speed / 100);
+  m.onOutput = (bytes) => batcher.push(bytes);
+  m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
+  machine = m;
+  running = m.run().then((ev) => ended(m, ev), (e) => ended(m, { kind: "error", message: e instanceof Error ? e.message : String(e) }));
+  setState("running");
+  feedInput();
+}
+
+function ended(m: VirtMachine, ev: PowerEvent | undefined): void {
+  if (machine !== m) return; // we stopped it ourselves
+  machine = undefined;
+  batcher.flushNow();
+  if (!ev) setState("off");
+  else if (ev.kind === "poweroff") setState("off", "The guest powered the machine off.");
+  else if (ev.kind === "fail") setState("off", `The guest powered off reporting failure (code ${ev.code}).`);
+  else setState("error", ev.message);
+}
+
+// Pause when the user asks, or while the page is behind on output.
+async function applyPause(): Promise<void> {
+  const m = machine;
+  if (!m) return;
+  const want = userPaused || held;
+  if (want && !m.isPaused) await m.pause();
+  else if (!want && m.isPaused) m.resume();
+  if (machine === m) setState(userPaused ? "paused" : "running");
+}
+
+// Keyboard input waits here until the UART's receive ring has room, so a
+// large paste arrives whole instead of being cut at the ring's size.
+let input: Uint8Array[] = [];
+let feeding = false;
+function feedInput(): void {
+  const m = machine;
+  if (!m || feeding) return;
+  feeding = true;
+  try {
+    while (input.length) {
+      const first = input[0];
+      const n = m.sendInput(first);
+      if (n === first.length) input.shift();
+      else { input[0] = first.subarray(n); break; }
+    }
+  } finally {
+    feeding = false;
+  }
+  if (input.length) setTimeout(feedInput, 10);
+}
+
+
+setInterval(() => {
+  const m = machine;
+  if (!m) return;
+  post({
+    type: "stats", t: performance.timeOrigin + performance.now(), instructions: m.instructions, uptime: m.uptimeSeconds(),
+    memoryBytes: m.memory.buffer.byteLength, ramBytes: m.cfg.ramBytes, held,
+  });
+}, STATS_MS);
+
+self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case "boot": enqueue(() => boot(msg.shape, msg.imagesUrl)); break;
+    case "stop":
+      enqueue(async () => { await shutDown(); input = []; setState("off"); });
+      break;
+    case "pause": userPaused = true; enqueue(applyPause); break;
+    case "resume": userPaused = false; enqueue(applyPause); break;
+    case "speed":
+      if (shape) shape = { ...shape, speed: msg.percent };
+      machine?.setSpeedCap(msg.percent / 100);
+      break;
+    case "input": input.push(msg.data); feedInput(); break;
+    case "ack": batcher.ack(msg.bytes); break;
+  }
+});

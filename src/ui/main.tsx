@@ -1,49 +1,49 @@
-import { StrictMode, useEffect, useState } from "react";
+/// <reference types="vite/client" />
+// The page's entry: make sure the browser can run the machine (turning on
+// cross-origin isolation through our service worker where the host sends no
+// headers), read the settings from the URL and localStorage, and show the
+// playground, or a clear message saying what is missing and what to do.
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import coreUrl from "../../dist/wasm/core.wasm?url";
-import { createMemory, initMachineState, CoreView, MiB } from "../vm/core.js";
+import "@xterm/xterm/css/xterm.css";
+import "./app.css";
+import { App } from "./app.js";
+import { missingFeature, type Lack } from "./features.js";
+import { ensureIsolation } from "./isolation.js";
+import { limitsFor, resolveSettings, STORAGE_KEY } from "./settings.js";
 
-type Status = { state: "checking" } | { state: "ready"; detail: string } | { state: "error"; detail: string };
+const root = createRoot(document.getElementById("root")!);
 
-// What the browser must offer: shared memory needs cross-origin isolation.
-function missingFeature(): string | undefined {
-  if (typeof SharedArrayBuffer === "undefined" || !self.crossOriginIsolated) {
-    return "This page is not cross-origin isolated, so shared memory is unavailable. " +
-      "Serve it with 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' (npm start does).";
-  }
-  if (typeof WebAssembly === "undefined") return "This browser has no WebAssembly.";
-  return undefined;
-}
-
-function App() {
-  const [status, setStatus] = useState<Status>({ state: "checking" });
-  useEffect(() => {
-    const missing = missingFeature();
-    if (missing) { setStatus({ state: "error", detail: missing }); return; }
-    (async () => {
-      const module = await WebAssembly.compileStreaming(fetch(coreUrl));
-      const ramBytes = 64 * MiB;
-      const memory = createMemory(ramBytes);
-      initMachineState(new CoreView(memory), ramBytes, 1);
-      const worker = new Worker(new URL("./core-worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (ev) => {
-        setStatus(ev.data.ok
-          ? { state: "ready", detail: `RV64GC core instantiated in a worker over ${ramBytes / MiB} MiB of shared guest RAM.` }
-          : { state: "error", detail: ev.data.error });
-        worker.terminate();
-      };
-      worker.postMessage({ module, memory });
-    })().catch((e) => setStatus({ state: "error", detail: String(e) }));
-  }, []);
+function Unsupported({ lack }: { lack: Lack }) {
   return (
-    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: "48rem", margin: "2rem auto" }}>
-      <h1>rvplay</h1>
-      <p>A whole RISC-V computer in a browser tab.</p>
-      <p data-testid="core-status" data-state={status.state}>
-        {status.state === "checking" ? "Loading the core…" : status.detail}
-      </p>
+    <main className="unsupported" role="alert" data-testid="unsupported">
+      <h1>rvplay cannot run in this browser as it is</h1>
+      <p>{lack.what}</p>
+      <p><strong>What to do:</strong> {lack.todo}</p>
     </main>
   );
 }
 
-createRoot(document.getElementById("root")!).render(<StrictMode><App /></StrictMode>);
+function readStored(): string | null {
+  try { return localStorage.getItem(STORAGE_KEY); } catch { return null; }
+}
+
+async function start(): Promise<void> {
+  if (!self.crossOriginIsolated) {
+    root.render(<main className="unsupported" role="status"><p>Preparing the page…</p></main>);
+  }
+  const isolation = await ensureIsolation();
+  if (isolation === "reloading") {
+    root.render(<main className="unsupported"><p>Turning on cross-origin isolation for this site, then reloading…</p></main>);
+    return;
+  }
+  const lack = missingFeature(globalThis as unknown as Record<string, unknown>);
+  if (lack) { root.render(<Unsupported lack={lack} />); return; }
+  const limits = limitsFor(navigator.hardwareConcurrency);
+  const { settings, notes } = resolveSettings(location.search, readStored(), limits);
+  // StrictMode mounts effects twice in development; the App's effect cleans
+  // up after itself (it terminates the first worker).
+  root.render(<StrictMode><App limits={limits} initial={settings} notes={notes} /></StrictMode>);
+}
+
+void start();
