@@ -1,5 +1,5 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, writeSync, fsyncSync } from "node:fs";
+import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../vm/node-core.js";
@@ -7,7 +7,7 @@ import { readBootFile, SAMPLE_DIR } from "../vm/node-images.js";
 import { VirtMachine } from "../vm/virt-machine.js";
 import { spawnNodeHart } from "../vm/node-harts.js";
 import { MemoryDisk } from "../vm/virtio-devices.js";
-import { ImageError } from "../vm/boot-images.js";
+import { ImageError, isGzip } from "../vm/boot-images.js";
 import { CoreError, MiB } from "../vm/core.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
@@ -26,6 +26,16 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
 `;
 
 const CTRL_A = 0x01;
+
+function fileHead(path: string, n: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const b = new Uint8Array(n);
+    return b.subarray(0, readSync(fd, b, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export async function boot(args: string[]): Promise<number> {
   let v;
@@ -62,6 +72,9 @@ export async function boot(args: string[]): Promise<number> {
     if (!v["no-disk"]) {
       const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
       const data = readBootFile(path, "disk image");
+      if (v["disk-writable"] && isGzip(fileHead(path, 2))) {
+        throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
+      }
       if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
       if (v["disk-writable"]) {
         const fd = openSync(path, "r+");

@@ -81,6 +81,7 @@ test("bad input gets a clear message and a non-zero exit", { timeout: 60_000 }, 
     [["--mem", "32"], /guest RAM of 32 MiB is too small: the boot layout needs at least 64 MiB/],
     [["--mem", "lots"], /--mem wants MiB/],
     [["--disk", join(dir, "nodisk.img")], /cannot read the disk image/],
+    [["--disk", join(images, "disk.img.gz"), "--disk-writable"], /is gzip-compressed: decompress it to write to it in place/],
   ];
   for (const [args, re] of cases) {
     const c = Console.spawn(process.execPath, [cli, "boot", ...args], `rvplay boot ${args.join(" ")}`);
