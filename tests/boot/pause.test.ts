@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadCoreModule } from "../../src/vm/node-core.js";
 import { readBootFile, SAMPLE_DIR } from "../../src/vm/node-images.js";
-import { VirtMachine } from "../../src/vm/virt-machine.js";
+import { VirtMachine, type HartSpawner } from "../../src/vm/virt-machine.js";
+import type { HartMessage } from "../../src/vm/hart-loop.js";
 import { spawnNodeHart } from "../../src/vm/node-harts.js";
 import { MiB } from "../../src/vm/core.js";
 
@@ -52,4 +53,25 @@ test("pause stops every hart between instructions and the guest clock; resume go
     m.stop();
     await done;
   }
+});
+
+test("a hart worker that fails stops the machine, and run() says why", { timeout: 60_000 }, async () => {
+  // Hart 1's worker dies as if the emulator faulted in it; hart 0 is real.
+  let spawned = 0;
+  const failing: HartSpawner = () => {
+    if (spawned++ === 0) return spawnNodeHart();
+    let cb: (m: HartMessage) => void = () => {};
+    return {
+      start: () => { setTimeout(() => cb({ type: "ready" }), 10); setTimeout(() => cb({ type: "error", message: "RuntimeError: memory access out of bounds" }), 300); },
+      onMessage: (f) => { cb = f; },
+      terminate: () => {},
+    };
+  };
+  const m = await VirtMachine.create(await loadCoreModule(), {
+    ramBytes: 64 * MiB, harts: 2, bootargs: "console=ttyS0",
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
+  }, failing);
+  const ev = await m.run();
+  assert.deepEqual(ev, { kind: "error", message: "hart 1 stopped: RuntimeError: memory access out of bounds" });
 });
