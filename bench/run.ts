@@ -6,13 +6,11 @@
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { loadCoreModule } from "../src/vm/node-core.js";
 import { runElf } from "../src/vm/run-elf.js";
 import { Console } from "../tests/boot/console.js";
+import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 
@@ -93,16 +91,6 @@ const WORKLOADS: [string, string][] = [
   ["200,000-iteration shell loop", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
 ];
 
-const timed = (w: string) => `s=$(cut -d' ' -f1 /proc/uptime); ${w}; e=$(cut -d' ' -f1 /proc/uptime); ` +
-  `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`;
-
-async function guestSeconds(c: Console, w: string): Promise<number> {
-  const out = await c.run(timed(w), 600_000);
-  const v = Number(out.trim().split("\n").at(-1));
-  if (!Number.isFinite(v)) throw new Error(`could not time '${w}': ${out}`);
-  return v;
-}
-
 async function withGuest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>): Promise<T> {
   const c = Console.spawn(cmd, args, label);
   try {
@@ -116,22 +104,13 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
   }
 }
 
-// The sample image, decompressed for QEMU.
-function sampleImageDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-"));
-  for (const f of ["fw_jump.bin", "Image", "disk.img"]) {
-    writeFileSync(join(dir, f), gunzipSync(readFileSync(`${root}public/images/${f}.gz`)));
-  }
-  return dir;
-}
-
 async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[] }> {
   const t0 = performance.now();
   let boot = 0;
   const work = await withGuest(label, cmd, args, async (c) => {
     boot = (performance.now() - t0) / 1000;
     const out: number[] = [];
-    for (const [, w] of WORKLOADS) out.push(await guestSeconds(c, w));
+    for (const [, w] of WORKLOADS) out.push(await c.guestSeconds(w));
     return out;
   });
   return { boot, work };
@@ -147,7 +126,7 @@ async function linuxBench(figures: Figure[]): Promise<void> {
   let theirs: typeof ours | undefined;
   const qemu = qemuBinary();
   if (qemu) {
-    const dir = sampleImageDir();
+    const dir = unpackSampleImage();
     const runs: typeof boots = [];
     for (let i = 0; i < RUNS; i++) {
       runs.push(await linuxRun("qemu", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
@@ -176,7 +155,7 @@ async function smpBench(figures: Figure[]): Promise<void> {
   // Each timed RUNS times inside one guest; medians, since the host is noisy.
   const repeat = async (c: Console, w: string) => {
     const t: number[] = [];
-    for (let i = 0; i < RUNS; i++) t.push(await guestSeconds(c, w));
+    for (let i = 0; i < RUNS; i++) t.push(await c.guestSeconds(w));
     return median(t);
   };
   const PAIR = `(${JOB}) & (${JOB}) & wait`;
@@ -187,7 +166,7 @@ async function smpBench(figures: Figure[]): Promise<void> {
   figures.push({ name: "parallel job: throughput 2 harts / 1 hart (rvplay)", value: round((2 * one) / two, 2), unit: "x" });
   const qemu = qemuBinary();
   if (qemu) {
-    const dir = sampleImageDir();
+    const dir = unpackSampleImage();
     const q = (cpus: number) => ["-M", "virt", "-nographic", "-m", "256M", "-smp", String(cpus),
       "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0"];
     const qone = await withGuest("qemu smp1", qemu, q(1), (c) => repeat(c, JOB));
@@ -197,13 +176,9 @@ async function smpBench(figures: Figure[]): Promise<void> {
   // Idle: host CPU of a booted 2-hart machine doing nothing, over 10 s.
   const idle = await withGuest("rvplay idle", process.execPath, rv(2), async (c) => {
     await new Promise((r) => setTimeout(r, 2000));
-    const ticks = () => {
-      const f = readFileSync(`/proc/${c.proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return Number(f[11]) + Number(f[12]);
-    };
-    const t0 = ticks();
+    const t0 = c.cpuSeconds();
     await new Promise((r) => setTimeout(r, 10_000));
-    return (ticks() - t0) / 100 / 10;
+    return (c.cpuSeconds() - t0) / 10;
   });
   figures.push({ name: "idle booted VM (2 harts), host CPU over 10 s", value: round(idle * 100, 2), unit: "% of one core" });
 }

@@ -38,8 +38,6 @@ export const H_RESERVED_VALUE = 544; // i64 value LR read
 export const H_INSTRET = 552; // i64 minstret
 export const H_CYCLE_DELTA = 560; // i64 mcycle - minstret
 export const H_HTIF_EXIT = 568; // i32 reason the last slice ended (see RunExit)
-export const H_WFI = 572; // i32 1 while the hart is in WFI
-export const H_ERROR = 576; // i32 internal error code (0 = none)
 export const H_HARTID = 580; // i32
 export const H_PARKED = 600; // i32 1 while the hart's worker is parked because the machine is paused
 export const H_EXECUTED = 592; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
@@ -124,7 +122,6 @@ export const EXIT_BUDGET = 0; // slice used up
 export const EXIT_HTIF = 1; // guest wrote tohost
 export const EXIT_WFI = 2; // hart waits for an interrupt
 export const EXIT_ATTN = 3; // someone asked the hart to stop
-export const EXIT_ERROR = 4; // emulator fault; see H_ERROR
 export const EXIT_POWER = 5; // the guest asked to power off or reset (D_POWER)
 export const EXIT_IO = 6; // a virtio queue was notified (D_IO_PENDING)
 

@@ -1,6 +1,7 @@
 // Drives a serial console from a test: waits for text, runs shell commands
 // and reads their output back between unique markers.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 export class Console {
   private buf = "";
@@ -63,5 +64,21 @@ export class Console {
     this.send(`echo '<<'BEGIN${id}'>>'; ${cmd}; echo '<<'END${id}'>>'\n`);
     const m = await this.waitFor(new RegExp(`<<BEGIN${id}>>\\r?\\n([\\s\\S]*?)<<END${id}>>`), timeoutMs, from);
     return m[1].replace(/\r\n/g, "\n");
+  }
+
+  // Run a shell command and return how long it took by the guest's clock
+  // (/proc/uptime, 10 ms resolution: busybox date has no %N).
+  async guestSeconds(cmd: string, timeoutMs = 600_000): Promise<number> {
+    const out = await this.run(`s=$(cut -d' ' -f1 /proc/uptime); ${cmd}; e=$(cut -d' ' -f1 /proc/uptime); ` +
+      `awk -v s=$s -v e=$e 'BEGIN { print e - s }'`, timeoutMs);
+    const v = Number(out.trim().split("\n").at(-1));
+    if (!Number.isFinite(v)) throw new Error(`${this.label}: could not time '${cmd}': ${out}`);
+    return v;
+  }
+
+  // Host CPU time the process has used so far (user + system), in seconds.
+  cpuSeconds(): number {
+    const f = readFileSync(`/proc/${this.proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks at 100 Hz
   }
 }

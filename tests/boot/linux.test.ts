@@ -3,16 +3,15 @@
 // Where QEMU is installed, the same image boots to the same prompt there.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { Console } from "./console.js";
+import { unpackSampleImage, SAMPLE_IMAGES as images } from "./sample-image.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");
-const images = join(root, "public", "images");
 const PROMPT = /root@rvplay:[^\n]*# $/m;
 
 test("the sample image boots to a shell in Node and runs commands", { timeout: 180_000 }, async () => {
@@ -43,9 +42,7 @@ test("the sample image boots to a shell in Node and runs commands", { timeout: 1
 });
 
 test("a writable disk keeps what the guest wrote after power-off", { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-disk-"));
-  const disk = join(dir, "disk.img");
-  writeFileSync(disk, gunzipSync(readFileSync(join(images, "disk.img.gz"))));
+  const disk = join(unpackSampleImage(["disk.img"], "rvplay-disk-"), "disk.img");
   const c = Console.spawn(process.execPath, [cli, "boot", "--mem", "96", "--disk", disk, "--disk-writable"], "rvplay boot");
   try {
     await c.waitFor(PROMPT, 120_000);
@@ -97,10 +94,7 @@ function qemu(): string | undefined {
 }
 
 test("the same image boots to the same prompt under QEMU virt", { timeout: 180_000, skip: qemu() ? false : "qemu-system-riscv64 not installed" }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-qemu-"));
-  for (const f of ["fw_jump.bin", "Image", "disk.img"]) {
-    writeFileSync(join(dir, f), gunzipSync(readFileSync(join(images, `${f}.gz`))));
-  }
+  const dir = unpackSampleImage();
   const c = Console.spawn(qemu()!, ["-M", "virt", "-nographic", "-m", "128M", "-smp", "1",
     "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
     "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"], "qemu");

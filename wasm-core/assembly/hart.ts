@@ -2,7 +2,7 @@
 // per-instance globals that cache what the hot loop needs. Top-level `let`s
 // are WebAssembly globals, one copy per instance (per worker), never shared.
 import {
-  HART_BASE, HART_STRIDE, H_X, H_F, H_PC, H_PRIV, H_ATTN, H_MIP, H_HARTID,
+  HART_BASE, HART_STRIDE, H_X, H_F, H_PRIV, H_MIP, H_HARTID,
   C_MSTATUS, DEVICE_BASE, D_RAM_SIZE, RAM_OFFSET, RAM_PHYS_BASE,
 } from "../layout";
 
@@ -52,21 +52,11 @@ export function refreshRam(): void {
 
 @inline export function getPriv(): i32 { return load<i32>(hb + H_PRIV); }
 @inline export function setPriv(p: i32): void { store<i32>(hb + H_PRIV, p); }
-@inline export function getPc(): u64 { return load<u64>(hb + H_PC); }
-@inline export function setPc(v: u64): void { store<u64>(hb + H_PC, v); }
 
 @inline export function csr64(off: i32): u64 { return load<u64>(hb + <usize>off); }
 @inline export function setCsr64(off: i32, v: u64): void { store<u64>(hb + <usize>off, v); }
 
 // mip is written by other agents (devices, other harts): atomics only.
 @inline export function getMip(): u64 { return <u64><u32>atomic.load<i32>(hb + H_MIP); }
-export function mipSet(bits: u32): void {
-  atomic.or<i32>(hb + H_MIP, <i32>bits);
-  atomic.store<i32>(hb + H_ATTN, 1);
-}
-export function mipClear(bits: u32): void {
-  atomic.and<i32>(hb + H_MIP, ~<i32>bits);
-}
-export function attention(): void { atomic.store<i32>(hb + H_ATTN, 1); }
 
 @inline export function mstatus(): u64 { return load<u64>(hb + C_MSTATUS); }

@@ -1,7 +1,7 @@
 // The core's exports. Every worker instantiates this module over the same
 // shared memory; `selectHart` binds an instance to one hart's state.
 import {
-  H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_WFI, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
+  H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
 } from "../layout";
 import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart";
 import { resetCsrs } from "./csr";
@@ -37,7 +37,6 @@ export function resetHart(pc: u64, a1: u64): void {
   store<u64>(hb + H_INSTRET, 0);
   store<u64>(hb + H_EXECUTED, 0);
   store<u64>(hb + H_CYCLE_DELTA, 0);
-  store<i32>(hb + H_WFI, 0);
   atomic.store<i32>(hb + H_MIP, 0);
   atomic.store<i32>(hb + H_ATTN, 0);
   resetCsrs();

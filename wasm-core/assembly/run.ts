@@ -9,7 +9,7 @@
 // branch, the budget or a raised attention flag. Interrupts are checked
 // there, between blocks, never per instruction.
 import {
-  H_PC, H_ATTN, H_INSTRET, H_WFI, H_FENCE, H_EXECUTED, RVC_TABLE, C_MSTATUS, C_MIE,
+  H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, RVC_TABLE, C_MSTATUS, C_MIE,
   EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO,
 } from "../layout";
 import {
@@ -399,7 +399,6 @@ function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
     // Resume at once if an interrupt is pending and enabled in mie, even
     // when the global enables keep it from being taken.
     if ((getMip() & csr64(C_MIE)) != 0) return EXIT_CONTINUE;
-    store<i32>(hb + H_WFI, 1);
     return EXIT_WFI;
   }
   if ((inst >> 25) == 0x09 && ((inst >> 7) & 0x1f) == 0) { // SFENCE.VMA
@@ -421,7 +420,6 @@ export function run(budget: i32): i32 {
     if (atomic.load<i32>(DEVICE_BASE + D_RUNSTATE) != RUN_GO) { reason = EXIT_ATTN; break; }
     const irq = pendingInterrupt();
     if (irq >= 0) {
-      store<i32>(hb + H_WFI, 0);
       store<u64>(hb + H_PC, takeInterrupt(load<u64>(hb + H_PC), irq));
     }
     if (retired >= budget) break;
