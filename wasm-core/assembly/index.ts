@@ -11,7 +11,7 @@ import { plicReset } from "./plic";
 import { uartReset } from "./uart";
 import { virtioReset } from "./virtio-mmio";
 import { VIRTIO_SLOTS } from "../board";
-export { run, lastRetired } from "./run";
+export { run, lastRetired, lastTraps } from "./run";
 export { buildRvcTable, expandRvc } from "./rvc";
 export { mtime } from "./clint";
 import { uartHostPoll as uartPoll } from "./uart";

@@ -33,6 +33,10 @@ const BOX: u64 = 0xffffffff00000000;
 
 // Instructions retired in the current slice.
 let retired: i32 = 0;
+// Instructions that trapped in the current slice. They do not retire, but
+// they count toward the slice's budget: a hart whose every fetch faults
+// (mtvec unset, say) must still end its slice.
+let traps: i32 = 0;
 
 @inline function sx32(v: u64): u64 { return <u64><i64><i32>v; }
 @inline function immI(inst: u32): u64 { return <u64><i64>(<i32>inst >> 20); }
@@ -67,6 +71,7 @@ function trapped(pc: u64, n: i32): i32 {
   excCause = -1;
   store<u64>(hb + H_PC, takeTrap(pc, <u64>cause, excTval));
   retired = n - 1;
+  traps++;
   return EXIT_CONTINUE;
 }
 
@@ -413,6 +418,7 @@ function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
 // branch past it). Returns why it stopped: EXIT_BUDGET, EXIT_HTIF, EXIT_WFI.
 export function run(budget: i32): i32 {
   retired = 0;
+  traps = 0;
   updateTimer(hartId, mtime());
   let reason = EXIT_BUDGET;
   while (true) {
@@ -422,8 +428,8 @@ export function run(budget: i32): i32 {
     if (irq >= 0) {
       store<u64>(hb + H_PC, takeInterrupt(load<u64>(hb + H_PC), irq));
     }
-    if (retired >= budget) break;
-    const r = inner(budget);
+    if (retired + traps >= budget) break;
+    const r = inner(budget - traps);
     if (r != EXIT_CONTINUE) { reason = r; break; }
   }
   store<u64>(hb + H_INSTRET, load<u64>(hb + H_INSTRET) + <u64>retired);
@@ -433,4 +439,6 @@ export function run(budget: i32): i32 {
 
 // Instructions retired by the last run().
 export function lastRetired(): i32 { return retired; }
+// Instructions that trapped in the last run() (not retired).
+export function lastTraps(): i32 { return traps; }
 
