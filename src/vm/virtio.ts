@@ -12,6 +12,11 @@ const VIRTQ_DESC_F_NEXT = 1;
 const VIRTQ_DESC_F_WRITE = 2;
 const VIRTQ_DESC_F_INDIRECT = 4;
 const STATUS_DRIVER_OK = 4;
+// Bounds on a chain walk: an indirect table holds at most this many
+// descriptors, and a whole chain (direct plus indirect) takes at most
+// MAX_CHAIN_STEPS steps; a longer one can only be a loop.
+const MAX_INDIRECT = 1024;
+const MAX_CHAIN_STEPS = L.VIRTQ_MAX_SIZE + MAX_INDIRECT + 1;
 const STATUS_NEEDS_RESET = 64;
 
 export interface Buffer { addr: bigint; len: number; writable: boolean }
@@ -172,20 +177,28 @@ export class VirtioMmioHost {
     if (served > 0) this.raise(slot);
   }
 
+  // Walk one descriptor chain (virtio 1.1, 2.6.5 and 2.6.5.3). Every step
+  // counts toward a bound, indirect ones included, so no table the guest
+  // writes (a cycle, an indirect table that is the descriptor table itself)
+  // can keep the host walking.
   private readChain(desc: bigint, num: number, head: number): Chain {
     const mem = this.mem;
     const chain: Chain = { head, readable: [], writable: [] };
-    let table = desc, size = num, i = head, count = 0;
+    let table = desc, size = num, i = head, steps = 0, indirect = false;
     while (true) {
+      if (++steps > MAX_CHAIN_STEPS) throw new GuestMemoryError("descriptor chain loops");
       if (i >= size) throw new GuestMemoryError(`descriptor index ${i} out of range`);
       const d = table + BigInt(i * 16);
       const addr = mem.u64(d), len = mem.u32(d + 8n), flags = mem.u16(d + 12n), next = mem.u16(d + 14n);
       if (flags & VIRTQ_DESC_F_INDIRECT) {
-        if (table !== desc || len % 16 !== 0 || len === 0) throw new GuestMemoryError("bad indirect descriptor");
-        table = addr; size = len / 16; i = 0;
+        // 2.6.5.3.1: the driver MUST NOT set INDIRECT inside an indirect
+        // table, nor together with NEXT.
+        if (indirect || (flags & VIRTQ_DESC_F_NEXT) || len % 16 !== 0 || len === 0 || len / 16 > MAX_INDIRECT) {
+          throw new GuestMemoryError("bad indirect descriptor");
+        }
+        table = addr; size = len / 16; i = 0; indirect = true;
         continue;
       }
-      if (++count > 1024) throw new GuestMemoryError("descriptor chain loops");
       const buf = { addr, len, writable: (flags & VIRTQ_DESC_F_WRITE) !== 0 };
       if (buf.writable) chain.writable.push(buf);
       else if (chain.writable.length > 0) throw new GuestMemoryError("readable descriptor after a writable one");
