@@ -2,10 +2,15 @@
 // over, the module's exports, and typed access to the layout. Free of DOM
 // and of Node APIs, so the browser and Node use it alike.
 import * as L from "../../wasm-core/layout.js";
+import { TIMEBASE_HZ } from "../../wasm-core/board.js";
+
+// mip/mie bit of the machine timer interrupt (privileged spec 3.1.9).
+const MIP_MTIP = 1n << 7n;
 
 export interface CoreExports {
   run(budget: number): number;
   lastRetired(): number;
+  lastTraps(): number;
   initHart(id: number): void;
   resetHart(pc: bigint, a1: bigint): void;
   resetMachine(): void;
@@ -73,6 +78,18 @@ export class CoreView {
   x(h: number, r: number): bigint { return this.dv.getBigUint64(this.hartBase(h) + L.H_X + r * 8, true); }
   priv(h = 0): number { return this.dv.getInt32(this.hartBase(h) + L.H_PRIV, true); }
   instret(h = 0): bigint { return this.dv.getBigUint64(this.hartBase(h) + L.H_INSTRET, true); }
+
+  // How long hart h, stopped in WFI with nothing enabled pending, may sleep
+  // before an interrupt can be due, in ms: until its mtimecmp if the machine
+  // timer interrupt is enabled in mie, else Infinity (only a notify on its
+  // attn word can wake it: an IPI, a PLIC line, a pause). A timer already
+  // due gives 0: the next slice takes the interrupt.
+  wfiSleepMs(h: number, mtimeNow: bigint): number {
+    const mie = this.dv.getBigUint64(this.hartBase(h) + L.C_MIE, true);
+    if ((mie & MIP_MTIP) === 0n) return Infinity;
+    const cmp = this.dev64(L.D_CLINT_MTIMECMP + h * 8);
+    return cmp > mtimeNow ? Number(cmp - mtimeNow) / (TIMEBASE_HZ / 1000) : 0;
+  }
 
   dev64(off: number): bigint { return this.dv.getBigUint64(L.DEVICE_BASE + off, true); }
   setDev64(off: number, v: bigint): void { this.dv.setBigUint64(L.DEVICE_BASE + off, v, true); }

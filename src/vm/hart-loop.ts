@@ -6,8 +6,7 @@
 // interrupt, its timer deadline or the controller wakes it: an idle hart
 // costs no CPU.
 import * as L from "../../wasm-core/layout.js";
-import * as B from "../../wasm-core/board.js";
-import { instantiateCore } from "./core.js";
+import { CoreView, instantiateCore } from "./core.js";
 
 export interface HartStart { module: WebAssembly.Module; memory: WebAssembly.Memory; hartId: number }
 export type HartMessage = { type: "ready" } | { type: "exited" } | { type: "error"; message: string };
@@ -23,12 +22,11 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
     core.initHart(start.hartId);
     const i32 = new Int32Array(start.memory.buffer);
     const f64 = new Float64Array(start.memory.buffer);
-    const dv = new DataView(start.memory.buffer);
+    const view = new CoreView(start.memory);
     const hb = L.HART_BASE + start.hartId * L.HART_STRIDE;
     const attn = (hb + L.H_ATTN) >> 2;
     const parked = (hb + L.H_PARKED) >> 2;
     const runstate = (L.DEVICE_BASE + L.D_RUNSTATE) >> 2;
-    const mtimecmp = L.DEVICE_BASE + L.D_CLINT_MTIMECMP + start.hartId * 8;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     post({ type: "ready" });
     while (true) {
@@ -50,12 +48,12 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
         // The controller decides what happens next (power off, reset).
         Atomics.notify(i32, (L.DEVICE_BASE + L.D_POWER) >> 2);
       } else if (reason === L.EXIT_WFI) {
-        const cmp = dv.getBigUint64(mtimecmp, true);
-        const now = core.mtime();
-        if (cmp > now) {
-          const ms = Math.min(MAX_PARK_MS, Number(cmp - now) / (B.TIMEBASE_HZ / 1000));
-          Atomics.wait(i32, attn, 0, ms);
-        }
+        // Park until something that can wake the hart: its timer deadline if
+        // the timer interrupt is enabled, else only a notify on attn. (A hart
+        // whose mtimecmp has passed with the timer disabled in mie must not
+        // spin.)
+        const ms = Math.min(MAX_PARK_MS, view.wfiSleepMs(start.hartId, core.mtime()));
+        if (ms > 0) Atomics.wait(i32, attn, 0, ms);
       }
       const speed = f64[(L.DEVICE_BASE + L.D_SPEED) >> 3];
       if (speed > 0 && speed < 1 && reason !== L.EXIT_WFI) {
