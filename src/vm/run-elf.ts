@@ -22,16 +22,17 @@ export type ElfOutcome =
 
 export interface ElfRunResult {
   outcome: ElfOutcome;
-  instructions: number;
+  instructions: number; // retired plus trapped
   seconds: number;
-  output: string;
+  output: string; // the last 64 KiB of console output
 }
 
 const SYS_WRITE = 64n;
+const MAX_KEPT_OUTPUT = 64 * 1024;
 const SYS_EXIT = 93n;
 
 export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts: ElfRunOptions = {}): Promise<ElfRunResult> {
-  const elf = parseElf(bytes);
+  const elf = parseElf(bytes, ["tohost", "fromhost"]);
   const tohost = elf.symbols.get("tohost");
   if (tohost === undefined) throw new Error("the ELF has no 'tohost' symbol (HTIF)");
   const fromhost = elf.symbols.get("fromhost");
@@ -58,18 +59,27 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   const limit = opts.maxInstructions ?? 200_000_000;
   const slice = opts.sliceInstructions ?? 2_000_000;
   const maxMs = (opts.maxSeconds ?? 60) * 1000;
+  // The program's console output streams to onOutput; the result keeps only
+  // its last MAX_KEPT_OUTPUT characters, so a program printing its whole RAM
+  // cannot drive the host out of memory.
   let output = "";
-  const emit = (s: string) => { output += s; opts.onOutput?.(s); };
+  const emit = (s: string) => {
+    opts.onOutput?.(s);
+    output += s;
+    if (output.length > 2 * MAX_KEPT_OUTPUT) output = output.slice(-MAX_KEPT_OUTPUT);
+  };
   const t0 = performance.now();
   let total = 0;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const finish = (outcome: ElfOutcome): ElfRunResult =>
-    ({ outcome, instructions: total, seconds: (performance.now() - t0) / 1000, output });
+    ({ outcome, instructions: total, seconds: (performance.now() - t0) / 1000, output: output.slice(-MAX_KEPT_OUTPUT) });
 
   while (true) {
     const reason = core.run(Math.min(slice, limit - total));
-    total += core.lastRetired();
+    // Trapped instructions count toward the limit too: a program that only
+    // traps still ends.
+    total += core.lastRetired() + core.lastTraps();
     if (reason === L.EXIT_HTIF) {
       const v = view.dev64(L.D_HTIF_VALUE);
       const device = v >> 56n;
@@ -104,10 +114,10 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
         view.writePhys64(tohost, 0n);
       }
     } else if (reason === L.EXIT_WFI) {
-      // Sleep until the next timer deadline (at most 10 ms at a time).
-      const cmp = view.dev64(L.D_CLINT_MTIMECMP);
-      const now = core.mtime();
-      const ms = cmp > now ? Math.min(10, Number(cmp - now) / 10_000) : 0;
+      // Sleep until the timer can be due (at most 10 ms at a time, so the
+      // wall-time limit holds); with the timer disabled nothing can wake
+      // this single hart, and it sleeps until the limit.
+      const ms = Math.min(10, view.wfiSleepMs(0, core.mtime()));
       if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
     }
     if (total >= limit || performance.now() - t0 > maxMs) return finish({ kind: "timeout" });
