@@ -170,6 +170,10 @@ export class VirtMachine {
     const kernelBase = ramBase + BigInt(B.KERNEL_OFFSET);
     if (fwEnd > kernelBase) throw new ImageError(`the firmware (${fwEnd - ramBase} bytes) overlaps the kernel at 0x${kernelBase.toString(16)}`);
     const kernel = identifyBootImage(cfg.kernel, "kernel");
+    // fw_jump jumps to the kernel's place: an ELF must start there.
+    if (kernel.kind === "elf" && kernel.elf.entry !== kernelBase) {
+      throw new ImageError(`the kernel ELF's entry point 0x${kernel.elf.entry.toString(16)} is not 0x${kernelBase.toString(16)}, where the firmware (OpenSBI fw_jump) jumps`);
+    }
     const kernelEnd = this.place(kernel, kernelBase, "kernel");
     if (kernelEnd > ramBase + BigInt(FW_JUMP_FDT_OFFSET)) {
       throw new ImageError(`the kernel (${kernelEnd - kernelBase} bytes) does not fit below the firmware's DTB at 0x${(ramBase + BigInt(FW_JUMP_FDT_OFFSET)).toString(16)}`);
@@ -190,7 +194,9 @@ export class VirtMachine {
       virtio: this.io.slots().map((slot) => ({ slot, kind: "" })),
     });
     view.writePhys(dtbAddr, dtb);
-    view.bytes.set(bootRom(ramBase, dtbAddr), L.DEVICE_BASE + L.D_ROM);
+    // The reset vector jumps to the firmware's entry: an ELF's own, else its first byte.
+    const fwEntry = firmware.kind === "elf" ? firmware.elf.entry : ramBase;
+    view.bytes.set(bootRom(fwEntry, dtbAddr), L.DEVICE_BASE + L.D_ROM);
 
     core.resetMachine();
     core.buildRvcTable();
@@ -210,12 +216,19 @@ export class VirtMachine {
     };
     if (img.kind === "elf") {
       let end = at;
+      let entryLoaded = false;
       for (const seg of img.elf.segments) {
+        if (seg.paddr < at) {
+          throw new ImageError(`the ${what} ELF has a segment at 0x${seg.paddr.toString(16)}, below its place at 0x${at.toString(16)}` +
+            (what === "kernel" ? " (it would overwrite the firmware)" : ""));
+        }
         fits(seg.paddr, Number(seg.memsz));
+        if (img.elf.entry >= seg.paddr && img.elf.entry < seg.paddr + BigInt(seg.data.length)) entryLoaded = true;
         this.view.writePhys(seg.paddr, seg.data);
         const e = seg.paddr + seg.memsz;
         if (e > end) end = e;
       }
+      if (!entryLoaded) throw new ImageError(`the ${what} ELF's entry point 0x${img.elf.entry.toString(16)} is not in any of its loaded segments`);
       return end;
     }
     fits(at, img.bytes.length);
