@@ -26,6 +26,7 @@ let running: Promise<void> | undefined;
 let shape: MachineShape | undefined;
 let userPaused = false;
 let held = false;                       // flow control: the page is behind on output
+let early: Uint8Array[] = [];           // input that arrived before the machine
 
 const batcher = new OutputBatcher((data) => post({ type: "output", data }, [data.buffer as ArrayBuffer]));
 batcher.onHold = (hold) => { held = hold; enqueue(applyPause); };
@@ -78,9 +79,9 @@ async function boot(next: MachineShape, imagesUrl: string): Promise<void> {
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
   machine = m;
+  for (const b of early.splice(0)) m.sendInput(b);
   running = m.run().then((ev) => ended(m, ev), (e) => ended(m, { kind: "error", message: e instanceof Error ? e.message : String(e) }));
   setState("running");
-  feedInput();
 }
 
 function ended(m: VirtMachine, ev: PowerEvent | undefined): void {
@@ -103,28 +104,6 @@ async function applyPause(): Promise<void> {
   if (machine === m) setState(userPaused ? "paused" : "running");
 }
 
-// Keyboard input waits here until the UART's receive ring has room, so a
-// large paste arrives whole instead of being cut at the ring's size.
-let input: Uint8Array[] = [];
-let feeding = false;
-function feedInput(): void {
-  const m = machine;
-  if (!m || feeding) return;
-  feeding = true;
-  try {
-    while (input.length) {
-      const first = input[0];
-      const n = m.sendInput(first);
-      if (n === first.length) input.shift();
-      else { input[0] = first.subarray(n); break; }
-    }
-  } finally {
-    feeding = false;
-  }
-  if (input.length) setTimeout(feedInput, 10);
-}
-
-
 setInterval(() => {
   const m = machine;
   if (!m) return;
@@ -139,7 +118,7 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case "boot": enqueue(() => boot(msg.shape, msg.imagesUrl)); break;
     case "stop":
-      enqueue(async () => { await shutDown(); input = []; setState("off"); });
+      enqueue(async () => { await shutDown(); early = []; setState("off"); });
       break;
     case "pause": userPaused = true; enqueue(applyPause); break;
     case "resume": userPaused = false; enqueue(applyPause); break;
@@ -147,7 +126,10 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
       if (shape) shape = { ...shape, speed: msg.percent };
       machine?.setSpeedCap(msg.percent / 100);
       break;
-    case "input": input.push(msg.data); feedInput(); break;
+    // The machine queues input and feeds it as the guest reads, so a large
+    // paste arrives whole.
+    // Typed while loading: kept for the machine being started.
+    case "input": if (machine) machine.sendInput(msg.data); else early.push(msg.data); break;
     case "ack": batcher.ack(msg.bytes); break;
   }
 });

@@ -69,6 +69,7 @@ export class VirtMachine {
   private paused = false;
   private workers: HartWorker[] = [];
   private failure: string | undefined;
+  private input: Uint8Array[] = [];
 
   private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory,
     readonly cfg: VirtConfig, private readonly spawnHart: HartSpawner, private readonly module: WebAssembly.Module) {
@@ -242,34 +243,56 @@ export class VirtMachine {
     return end;
   }
 
-  // Console input: bytes for the UART's receiver. Returns how many it took
-  // (the receive ring holds UART_RX_SIZE bytes; the rest is for later).
-  sendInput(bytes: Uint8Array): number {
+  // Console input for the UART's receiver. Everything is queued and fed to
+  // the receive ring (UART_RX_SIZE bytes) as the guest reads it, so a large
+  // paste arrives whole.
+  sendInput(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.input.push(bytes.slice());
+    this.feedInput();
+    this.wake?.(); // the controller now also waits for the guest to read
+  }
+
+  // Bytes queued for the guest that it has not read into the ring yet.
+  get inputPending(): number { return this.input.reduce((n, b) => n + b.length, 0); }
+
+  // Move queued input into the receive ring as far as it has room. Ring
+  // indices are free-running int32 byte counts: differences are taken
+  // modulo 2^32 (`| 0`), so they stay right when the counts wrap.
+  private feedInput(): void {
+    if (this.input.length === 0) return;
     const u = L.DEVICE_BASE + L.D_UART;
     let head = Atomics.load(this.i32, (u + L.UART_RX_HEAD) >> 2);
     const tail = Atomics.load(this.i32, (u + L.UART_RX_TAIL) >> 2);
-    let taken = 0;
-    for (const b of bytes) {
-      if (head - tail >= L.UART_RX_SIZE) break; // full: the caller keeps the rest
-      this.view.bytes[L.DEVICE_BASE + L.D_UART_RX + (head & (L.UART_RX_SIZE - 1))] = b;
-      head++;
-      taken++;
+    let room = L.UART_RX_SIZE - ((head - tail) | 0);
+    const ring = this.view.bytes;
+    const at = L.DEVICE_BASE + L.D_UART_RX;
+    while (room > 0 && this.input.length > 0) {
+      const first = this.input[0];
+      const n = Math.min(room, first.length);
+      for (let i = 0; i < n; i++) ring[at + ((head + i) & (L.UART_RX_SIZE - 1))] = first[i];
+      head = (head + n) | 0;
+      room -= n;
+      if (n === first.length) this.input.shift();
+      else this.input[0] = first.subarray(n);
     }
     Atomics.store(this.i32, (u + L.UART_RX_HEAD) >> 2, head);
     this.core.uartHostPoll();
-    return taken;
   }
 
   private drainOutput(): void {
     const u = L.DEVICE_BASE + L.D_UART;
     const head = Atomics.load(this.i32, (u + L.UART_TX_HEAD) >> 2);
-    let tail = Atomics.load(this.i32, (u + L.UART_TX_TAIL) >> 2);
-    if (head === tail) return;
-    const out = new Uint8Array(head - tail);
-    for (let i = 0; tail !== head; i++, tail++) {
-      out[i] = this.view.bytes[L.DEVICE_BASE + L.D_UART_TX + (tail & (L.UART_TX_SIZE - 1))];
-    }
-    Atomics.store(this.i32, (u + L.UART_TX_TAIL) >> 2, tail);
+    const tail = Atomics.load(this.i32, (u + L.UART_TX_TAIL) >> 2);
+    const n = (head - tail) | 0; // wrap-safe, see feedInput
+    if (n <= 0) return;
+    const at = L.DEVICE_BASE + L.D_UART_TX;
+    const start = tail & (L.UART_TX_SIZE - 1);
+    const first = Math.min(n, L.UART_TX_SIZE - start);
+    const out = new Uint8Array(n);
+    out.set(this.view.bytes.subarray(at + start, at + start + first));
+    out.set(this.view.bytes.subarray(at, at + n - first), first);
+    Atomics.store(this.i32, (u + L.UART_TX_TAIL) >> 2, (tail + n) | 0);
     this.core.uartHostPoll();
     this.onOutput(out);
   }
@@ -316,6 +339,7 @@ export class VirtMachine {
         }
         this.io.service();
         this.drainOutput();
+        this.feedInput();
         const req = Atomics.exchange(this.i32, powerIdx, L.POWER_NONE);
         if (req === L.POWER_OFF) return { kind: "poweroff" };
         if (req === L.POWER_FAIL) return { kind: "fail", code: this.view.dv.getInt32(L.DEVICE_BASE + L.D_POWER_CODE, true) };
@@ -343,6 +367,12 @@ export class VirtMachine {
     const txIdx = (L.DEVICE_BASE + L.D_UART + L.UART_TX_HEAD) >> 2;
     const txTail = Atomics.load(this.i32, (L.DEVICE_BASE + L.D_UART + L.UART_TX_TAIL) >> 2);
     const watch: [number, number][] = [[ioIdx, 0], [powerIdx, 0], [txIdx, txTail]];
+    if (this.input.length > 0) {
+      // Input is waiting for room: wake when the guest reads (the UART
+      // notifies its RX tail).
+      const rxIdx = (L.DEVICE_BASE + L.D_UART + L.UART_RX_TAIL) >> 2;
+      watch.push([rxIdx, Atomics.load(this.i32, rxIdx)]);
+    }
     const waits: Promise<unknown>[] = [];
     for (const [idx, value] of watch) {
       const r = Atomics.waitAsync(this.i32, idx, value, TICK_MS);

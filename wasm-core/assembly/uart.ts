@@ -69,6 +69,7 @@ export function uartRead(off: u32): u32 {
         const tail = atomic.load<i32>(U + UART_RX_TAIL);
         v = <u32>load<u8>(DEVICE_BASE + D_UART_RX + <usize>(tail & (UART_RX_SIZE - 1)));
         atomic.store<i32>(U + UART_RX_TAIL, tail + 1);
+        atomic.notify(U + UART_RX_TAIL); // the host waits on it with input queued
       }
       break;
     case 1: v = dlab ? reg(R_DLM) : reg(R_IER); break;
