@@ -9,7 +9,7 @@
 // An entry exists only when the whole page may be accessed that way: RAM or
 // ROM, allowed by the PTE and by one PMP decision, D already set for writes.
 import {
-  H_TLB, TLB_SET, TLB_ARRAY, TLB_SIZE, TLB_ENTRIES, C_SATP,
+  H_TLB, TLB_SET, TLB_ARRAY, TLB_SIZE, TLB_ENTRIES, C_SATP, RAM_OFFSET,
 } from "../layout";
 import { hb, raise, getPriv, mstatus, csr64, PRIV_M, PRIV_S, PRIV_U, excCause } from "./hart";
 import {
@@ -237,8 +237,13 @@ export function storeSlow(va: u64, size: i32, v: u64): void {
 // SC and AMOs write permission.
 export function atomicAddr(va: u64, size: i32, acc: i32): usize {
   if ((va & <u64>(size - 1)) != 0) { raise(acc == ACC_READ ? 4 : 6, va); return 0; }
+  // Atomics and reservations are supported by RAM alone (privileged spec
+  // 3.6.3.2, the AMO and reservability PMAs of this board): the boot ROM is
+  // readable through the read TLB, but LR there faults like AMOs and SC do,
+  // whatever the TLB holds.
   const ha = tlbLookup(acc == ACC_WRITE ? tlbWrite : tlbRead, va, <u64>(size - 1));
-  if (ha != 0) return ha;
+  if (ha >= <usize>RAM_OFFSET) return ha;
+  if (ha != 0) { raise(acc == ACC_READ ? 5 : 7, va); return 0; }
   const pa = resolve(va, size, acc);
   if (excCause >= 0) return 0;
   const h = hostAddr(pa, <u64>size, ACC_WRITE);
