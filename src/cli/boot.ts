@@ -2,13 +2,13 @@
 import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCoreModule } from "../vm/node-core.js";
-import { readBootFile, SAMPLE_DIR } from "../vm/node-images.js";
-import { VirtMachine } from "../vm/virt-machine.js";
-import { spawnNodeHart } from "../vm/node-harts.js";
-import { MemoryDisk } from "../vm/virtio-devices.js";
-import { ImageError, isGzip } from "../vm/boot-images.js";
-import { CoreError, MiB } from "../vm/core.js";
+import { loadCoreModule } from "../node/core-module.js";
+import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
+import { VirtMachine } from "../machine/virt-machine.js";
+import { spawnNodeHart } from "../node/harts.js";
+import { MemoryDisk } from "../devices/virtio-blk.js";
+import { ImageError, isGzip } from "../machine/boot-images.js";
+import { CoreError, MiB } from "../machine/core.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits

@@ -5,10 +5,10 @@
 // vCPU), batches console output to the page, feeds keyboard input to the
 // UART as it has room, and posts statistics twice a second.
 import coreUrl from "../../dist/wasm/core.wasm?url";
-import { MiB } from "../vm/core.js";
-import { VirtMachine, type PowerEvent } from "../vm/virt-machine.js";
-import { spawnWebHart } from "../vm/web-harts.js";
-import { MemoryDisk } from "../vm/virtio-devices.js";
+import { MiB } from "../machine/core.js";
+import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
+import { spawnWebHart } from "../web/harts.js";
+import { MemoryDisk } from "../devices/virtio-blk.js";
 import { fetchBootFiles, type BootFiles } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
 import type { FromWorker, MachineShape, PowerState, ToWorker } from "./protocol.js";

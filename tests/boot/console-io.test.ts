@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as L from "../../wasm-core/layout.js";
-import { loadCoreModule } from "../../src/vm/node-core.js";
-import { readBootFile, SAMPLE_DIR } from "../../src/vm/node-images.js";
-import { VirtMachine } from "../../src/vm/virt-machine.js";
-import { spawnNodeHart } from "../../src/vm/node-harts.js";
-import { MiB } from "../../src/vm/core.js";
+import { loadCoreModule } from "../../src/node/core-module.js";
+import { readBootFile, SAMPLE_DIR } from "../../src/node/boot-files.js";
+import { VirtMachine } from "../../src/machine/virt-machine.js";
+import { spawnNodeHart } from "../../src/node/harts.js";
+import { MiB } from "../../src/machine/core.js";
 import { Console } from "./console.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

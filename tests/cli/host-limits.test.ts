@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { makeElf, reportProgram, addi, sd, ld, jalr, bne, la32, lui, sw, jalSelf } from "./make-elf.js";
-import { parseElf, ElfError } from "../../src/vm/elf.js";
-import { readBootFile } from "../../src/vm/node-images.js";
-import { ImageError } from "../../src/vm/boot-images.js";
-import { runElf } from "../../src/vm/run-elf.js";
-import { loadCoreModule } from "../../src/vm/node-core.js";
-import { MiB } from "../../src/vm/core.js";
+import { parseElf, ElfError } from "../../src/machine/elf.js";
+import { readBootFile } from "../../src/node/boot-files.js";
+import { ImageError } from "../../src/machine/boot-images.js";
+import { runElf } from "../../src/machine/run-elf.js";
+import { loadCoreModule } from "../../src/node/core-module.js";
+import { MiB } from "../../src/machine/core.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");

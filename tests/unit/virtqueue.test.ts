@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as L from "../../wasm-core/layout.js";
 import { makeTestCore } from "./core-harness.js";
-import { VirtioMmioHost, scatter, type Chain, type GuestMemory, type VirtioDevice } from "../../src/vm/virtio.js";
+import { VirtioMmioHost, scatter, type Chain, type GuestMemory, type VirtioDevice } from "../../src/devices/virtio.js";
 
 const STATUS_DRIVER_OK = 4, STATUS_NEEDS_RESET = 64;
 const F_NEXT = 1, F_WRITE = 2, F_INDIRECT = 4;

@@ -10,12 +10,12 @@
 // ROM, allowed by the PTE and by one PMP decision, D already set for writes.
 import {
   H_TLB, TLB_SET, TLB_ARRAY, TLB_SIZE, TLB_ENTRIES, C_SATP, RAM_OFFSET,
-} from "../layout";
+} from "../../layout";
 import { hb, raise, getPriv, mstatus, csr64, PRIV_M, PRIV_S, PRIV_U, excCause } from "./hart";
 import {
   ACC_READ, ACC_WRITE, ACC_FETCH, accessFault, hostAddr, pageWatched, physRead, physWrite,
   CAUSE_FETCH_PAGE, CAUSE_LOAD_PAGE, CAUSE_STORE_PAGE,
-} from "./machine";
+} from "../bus";
 import { pmpCheck, pmpAllows, PMP_R, PMP_W, PMP_X, PMP_ALLOW } from "./pmp";
 import { MS_MPRV, MS_MPP, MS_MPP_SHIFT, MS_SUM, MS_MXR } from "./mstatus";
 

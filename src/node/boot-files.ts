@@ -4,10 +4,10 @@
 import { openSync, fstatSync, readSync, closeSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { isGzip, ImageError } from "./boot-images.js";
-import { MiB } from "./core.js";
+import { isGzip, ImageError } from "../machine/boot-images.js";
+import { MiB } from "../machine/core.js";
 
-// public/images/ of this checkout (dist/src/vm -> repo root).
+// public/images/ of this checkout (dist/src/node -> repo root).
 export const SAMPLE_DIR = fileURLToPath(new URL("../../../public/images/", import.meta.url));
 
 // The largest disk image held whole in memory (a raw --disk FILE).

@@ -4,8 +4,8 @@
 import {
   DEVICE_BASE, D_UART, D_UART_TX, UART_TX_SIZE, D_UART_RX, UART_RX_SIZE,
   UART_TX_HEAD, UART_TX_TAIL, UART_RX_HEAD, UART_RX_TAIL,
-} from "../layout";
-import { IRQ_UART } from "../board";
+} from "../../layout";
+import { IRQ_UART } from "../../board";
 import { plicSetLevel } from "./plic";
 
 const U: usize = DEVICE_BASE + D_UART;

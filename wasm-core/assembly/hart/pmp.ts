@@ -1,7 +1,7 @@
 // Physical memory protection (privileged spec, 3.7). 16 entries, granularity
 // 4 bytes. Checked only when a TLB entry is filled: a page is cached only when
 // one decision covers the whole of it.
-import { C_PMPCFG, C_PMPADDR, PMP_COUNT } from "../layout";
+import { C_PMPCFG, C_PMPADDR, PMP_COUNT } from "../../layout";
 import { hb, PRIV_M } from "./hart";
 
 export const PMP_R: u32 = 1;

@@ -1,9 +1,9 @@
 // Spawning hart workers in the browser (from the page or from a worker:
 // nested workers are fine). Vite bundles the worker from this URL.
-import type { HartSpawner } from "./virt-machine.js";
+import type { HartSpawner } from "../machine/virt-machine.js";
 
 export const spawnWebHart: HartSpawner = () => {
-  const w = new Worker(new URL("./hart-worker-web.ts", import.meta.url), { type: "module", name: "rvplay hart" });
+  const w = new Worker(new URL("./hart-worker.ts", import.meta.url), { type: "module", name: "rvplay hart" });
   return {
     start: (s) => w.postMessage(s),
     onMessage: (cb) => {

@@ -1,5 +1,5 @@
 // Browser entry of a hart worker (a module Web Worker); see hart-loop.ts.
-import { hartMain, type HartStart } from "./hart-loop.js";
+import { hartMain, type HartStart } from "../machine/hart-loop.js";
 
 // The worker's global scope, typed locally (the DOM and WebWorker libs clash).
 const scope = self as unknown as {

@@ -8,8 +8,8 @@ import {
   VQ_DRIVER_FEATURES, VQ_DEVICE_FEATURES_SEL, VQ_DRIVER_FEATURES_SEL, VQ_QUEUE_SEL, VQ_STATUS,
   VQ_INTERRUPT_STATUS, VQ_CONFIG_GENERATION, VQ_NUM_QUEUES, VQ_NOTIFIED, VQ_QUEUES, VQ_QUEUE_SIZE,
   VQ_CONFIG, Q_NUM, Q_READY, Q_DESC, Q_DRIVER, Q_DEVICE, Q_LAST_AVAIL, VIRTQ_MAX_SIZE,
-} from "../layout";
-import { IRQ_VIRTIO_FIRST } from "../board";
+} from "../../layout";
+import { IRQ_VIRTIO_FIRST } from "../../board";
 import { plicSetLevel } from "./plic";
 
 const MAGIC: u32 = 0x74726976; // "virt"

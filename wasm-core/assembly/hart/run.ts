@@ -11,7 +11,7 @@
 import {
   H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, RVC_TABLE, C_MSTATUS, C_MIE,
   EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO,
-} from "../layout";
+} from "../../layout";
 import {
   hb, hartId, excCause, excTval, getPriv, getMip, csr64, raise, PRIV_M, PRIV_S, PRIV_U,
 } from "./hart";
@@ -20,12 +20,12 @@ import {
   tlbRead, tlbWrite, tlbLookup, refreshTlbSets, loadSlow, storeSlow, fetchSlow,
   fetchPage, fetchHost, fetchLimit, tlbFlush,
 } from "./sv39";
-import { deviceExit, clearDeviceExit, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_ECALL_U } from "./machine";
+import { deviceExit, clearDeviceExit, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_ECALL_U } from "../bus";
 import { csrInstr, sliceRetired, csrStateChanged } from "./csr";
 import { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "./exec-m";
 import { execAmo } from "./exec-a";
 import { execFma, execOpFp, fpEnabled, setS, setD } from "./exec-fd";
-import { mtime, updateTimer } from "./clint";
+import { mtime, updateTimer } from "../devices/clint";
 import { MS_TSR, MS_TVM, MS_TW } from "./mstatus";
 
 const EXIT_CONTINUE: i32 = -1;

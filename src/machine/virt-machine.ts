@@ -8,11 +8,11 @@
 import * as L from "../../wasm-core/layout.js";
 import * as B from "../../wasm-core/board.js";
 import { CoreView, createMemory, initMachineState, instantiateCore, hostNowMs, MiB, CoreError, type CoreExports } from "./core.js";
-import { buildVirtDtb } from "./virt-dtb.js";
+import { buildVirtDtb } from "./dtb.js";
 import { identifyBootImage, ImageError, type BootImage } from "./boot-images.js";
-import { VirtioMmioHost, type VirtioDevice } from "./virtio.js";
+import { VirtioMmioHost, type VirtioDevice } from "../devices/virtio.js";
 import type { HartStart, HartMessage } from "./hart-loop.js";
-import { VirtioBlock, VirtioEntropy, type BlockBackend } from "./virtio-devices.js";
+import { VirtioBlock, VirtioEntropy, type BlockBackend } from "../devices/virtio-blk.js";
 
 export interface VirtConfig {
   ramBytes: number;

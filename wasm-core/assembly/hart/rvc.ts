@@ -3,7 +3,7 @@
 // instruction it stands for, so the run loop executes compressed code with
 // one table load and no second decoder. Reserved encodings expand to
 // RVC_ILLEGAL, whose major opcode no instruction uses.
-import { RVC_TABLE } from "../layout";
+import { RVC_TABLE } from "../../layout";
 
 export const RVC_ILLEGAL: u32 = 0xffffffff;
 

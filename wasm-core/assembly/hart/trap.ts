@@ -3,7 +3,7 @@
 import {
   C_MSTATUS, C_MEDELEG, C_MIDELEG, C_MIE, C_MTVEC, C_MEPC, C_MCAUSE, C_MTVAL,
   C_STVEC, C_SEPC, C_SCAUSE, C_STVAL, H_RESERVATION,
-} from "../layout";
+} from "../../layout";
 import { hb, csr64, setCsr64, getPriv, setPriv, getMip, PRIV_M, PRIV_S, PRIV_U } from "./hart";
 import {
   MS_SIE, MS_MIE, MS_SPIE, MS_MPIE, MS_SPP, MS_MPP, MS_MPP_SHIFT, MS_MPRV,

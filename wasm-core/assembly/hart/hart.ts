@@ -4,7 +4,7 @@
 import {
   HART_BASE, HART_STRIDE, H_X, H_F, H_PRIV, H_MIP, H_HARTID,
   C_MSTATUS, DEVICE_BASE, D_RAM_SIZE, RAM_OFFSET, RAM_PHYS_BASE,
-} from "../layout";
+} from "../../layout";
 
 // Base address of this instance's hart state.
 export let hb: usize = HART_BASE;

@@ -5,7 +5,7 @@
 // Nothing the guest writes can make this touch memory outside guest RAM:
 // every guest address goes through CoreView.ramOffset, which throws.
 import * as L from "../../wasm-core/layout.js";
-import type { CoreView } from "./core.js";
+import type { CoreView } from "../machine/core.js";
 
 export const VIRTIO_F_VERSION_1 = 1n << 32n;
 const VIRTQ_DESC_F_NEXT = 1;

@@ -4,7 +4,7 @@
 import {
   HART_BASE, HART_STRIDE, H_MIP, H_ATTN, MAX_HARTS, DEVICE_BASE,
   D_CLINT, D_CLINT_MTIMECMP, D_MTIME_BASE, D_MTIME_FROZEN,
-} from "../layout";
+} from "../../layout";
 
 const MSIP_OFF: u64 = 0;
 const MTIMECMP_OFF: u64 = 0x4000;

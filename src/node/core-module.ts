@@ -1,10 +1,10 @@
 // Loading the compiled core under Node (the browser fetches it instead).
 import { readFile } from "node:fs/promises";
-import { CoreError } from "./core.js";
+import { CoreError } from "../machine/core.js";
 
 let cached: Promise<WebAssembly.Module> | undefined;
 
-// dist/src/vm/node-core.js -> dist/wasm/core.wasm
+// dist/src/node/core-module.js -> dist/wasm/core.wasm
 const CORE_URL = new URL("../../wasm/core.wasm", import.meta.url);
 
 export function loadCoreModule(): Promise<WebAssembly.Module> {

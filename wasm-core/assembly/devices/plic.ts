@@ -4,8 +4,8 @@
 // enables 0x2000 + 0x80c, threshold 0x200000 + 0x1000c, claim/complete +4.
 // Sources are level-triggered: a device sets its line; the gateway makes it
 // pending; a claim takes it out of pending until completion.
-import { DEVICE_BASE, D_PLIC, HART_BASE, HART_STRIDE, H_MIP, H_ATTN, D_NHARTS, MAX_HARTS } from "../layout";
-import { PLIC_NUM_SOURCES } from "../board";
+import { DEVICE_BASE, D_PLIC, HART_BASE, HART_STRIDE, H_MIP, H_ATTN, D_NHARTS, MAX_HARTS } from "../../layout";
+import { PLIC_NUM_SOURCES } from "../../board";
 import { MIP_MEIP, MIP_SEIP } from "./clint";
 
 const P: usize = DEVICE_BASE + D_PLIC;

@@ -5,7 +5,7 @@ import {
   C_MSCRATCH, C_MEPC, C_MCAUSE, C_MTVAL, C_MCOUNTEREN, C_MENVCFG, C_STVEC, C_SSCRATCH,
   C_SEPC, C_SCAUSE, C_STVAL, C_SATP, C_SCOUNTEREN, C_SENVCFG, C_FCSR,
   C_PMPADDR,
-} from "../layout";
+} from "../../layout";
 import { hb, hartId, csr64, setCsr64, getPriv, getMip, raise, PRIV_M, PRIV_S, PRIV_U } from "./hart";
 import {
   MSTATUS_WRITABLE, SSTATUS_VISIBLE, SSTATUS_WRITABLE, MS_FS, MS_SD, MS_XLEN64, MS_MPP,
@@ -13,8 +13,8 @@ import {
 } from "./mstatus";
 import { satpWrite, tlbFlush } from "./sv39";
 import { pmpReadCfg, pmpWriteCfg, pmpWriteAddr } from "./pmp";
-import { mtime } from "./clint";
-import { CAUSE_ILLEGAL } from "./machine";
+import { mtime } from "../devices/clint";
+import { CAUSE_ILLEGAL } from "../bus";
 
 // misa: MXL = 2 (64-bit), extensions A C D F I M S U.
 export const MISA_VALUE: u64 = (<u64>2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) |

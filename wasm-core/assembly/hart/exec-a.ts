@@ -1,9 +1,9 @@
 // A extension (unprivileged spec, "A" chapter): LR/SC and AMOs on guest RAM
 // with WebAssembly atomics, so harts in other workers see them atomically.
 // All are sequentially consistent, which satisfies any aq/rl combination.
-import { H_RESERVATION, H_RESERVED_VALUE } from "../layout";
+import { H_RESERVATION, H_RESERVED_VALUE } from "../../layout";
 import { hb, getX, setX, raise, excCause } from "./hart";
-import { ACC_READ, ACC_WRITE, CAUSE_ILLEGAL } from "./machine";
+import { ACC_READ, ACC_WRITE, CAUSE_ILLEGAL } from "../bus";
 import { atomicAddr } from "./sv39";
 
 const LR: u32 = 0x02;

@@ -7,11 +7,11 @@ import {
   EXIT_HTIF, EXIT_POWER, EXIT_IO, POWER_OFF, POWER_RESET, POWER_FAIL,
 } from "../layout";
 import * as B from "../board";
-import { ramEnd, RAM_HOST_BIAS, raise } from "./hart";
-import { clintRead, clintWrite, mtime } from "./clint";
-import { uartRead, uartWrite } from "./uart";
-import { plicRead, plicWrite } from "./plic";
-import { virtioRead, virtioWrite } from "./virtio-mmio";
+import { ramEnd, RAM_HOST_BIAS, raise } from "./hart/hart";
+import { clintRead, clintWrite, mtime } from "./devices/clint";
+import { uartRead, uartWrite } from "./devices/uart";
+import { plicRead, plicWrite } from "./devices/plic";
+import { virtioRead, virtioWrite } from "./devices/virtio-mmio";
 
 export const ACC_READ: i32 = 0;
 export const ACC_WRITE: i32 = 1;
