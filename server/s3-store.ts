@@ -42,8 +42,10 @@ function status(e: unknown): number | undefined {
   return (e as S3Failure | undefined)?.$metadata?.httpStatusCode;
 }
 
+/** No such object. (A missing bucket is a broken store, not a missing object.) */
 function isNotFound(e: unknown): boolean {
   const name = (e as S3Failure | undefined)?.name;
+  if (name === "NoSuchBucket") return false;
   return status(e) === 404 || name === "NotFound" || name === "NoSuchKey";
 }
 

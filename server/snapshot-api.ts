@@ -111,8 +111,8 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 /**
  * Sends a stored object while hashing it, holding back its last chunk until the
  * hash is known: a client never receives every byte of an object that fails.
- * If the failure is found before anything was sent, the answer is a 500
- * corrupt_object; otherwise the connection is cut short of Content-Length.
+ * On "corrupt" the caller answers 500 corrupt_object if nothing was sent yet,
+ * or else cuts the connection short of Content-Length.
  */
 async function sendVerified(src: Readable, res: ServerResponse, hash: string, size: number,
   headers: Record<string, string | number>): Promise<"sent" | "corrupt" | "gone"> {
@@ -137,10 +137,8 @@ async function sendVerified(src: Readable, res: ServerResponse, hash: string, si
     src.destroy();
   }
   if (gone()) return "gone";
-  if (n !== size || h.digest("hex") !== hash) {
-    if (res.headersSent) res.destroy();
-    return "corrupt";
-  }
+  // The caller sets the object aside before the client sees the failure, then cuts the answer.
+  if (n !== size || h.digest("hex") !== hash) return "corrupt";
   if (!res.headersSent) res.writeHead(200, headers);
   res.end(held);
   return "sent";
@@ -194,7 +192,8 @@ export function createApiHandler(opts: ApiOptions): RequestHandler {
     const result = await sendVerified(obj.stream, res, hash, obj.size, { ...headers, "Content-Length": obj.size });
     if (result === "corrupt") {
       await corrupt(ns, hash);
-      if (!res.headersSent) {
+      if (res.headersSent) res.destroy();
+      else {
         throw new HttpError("corrupt_object", `stored ${ns.slice(0, -1)} ${hash} failed its hash and was set aside; upload it again`);
       }
     }
