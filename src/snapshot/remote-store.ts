@@ -247,7 +247,7 @@ export class RemoteStore {
   }
 
   /** A blob, verified against its hash. */
-  getBlob(hash: string, onProgress?: Progress): Promise<Uint8Array> {
+  async getBlob(hash: string, onProgress?: Progress): Promise<Uint8Array> {
     checkHash(hash, "blob hash");
     return this.getVerified(`fetching blob ${hash.slice(0, 12)}…`, blobPath(hash), hash, onProgress);
   }
@@ -266,7 +266,7 @@ export class RemoteStore {
   }
 
   /** A manifest's exact bytes, verified against its id. */
-  getManifest(id: string): Promise<Uint8Array> {
+  async getManifest(id: string): Promise<Uint8Array> {
     checkHash(id, "manifest id");
     return this.getVerified(`fetching manifest ${id.slice(0, 12)}…`, manifestPath(id), id);
   }
