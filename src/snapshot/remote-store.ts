@@ -13,7 +13,8 @@ export type RemoteErrorKind =
   | "bad_response"   // an answer that is not the documented one (garbage, wrong shape)
   | "integrity"      // bytes that do not hash to the name asked for
   | "http"           // a documented error answer: see status, code, message
-  | "invalid_argument"; // the caller passed a bad hash; nothing was sent
+  | "invalid_argument" // the caller passed a bad hash; nothing was sent
+  | "unsupported";     // this runtime lacks WebCrypto (a page not on https or localhost)
 
 export class RemoteStoreError extends Error {
   readonly kind: RemoteErrorKind;
@@ -48,6 +49,9 @@ export interface RemoteStoreOptions {
 
 /** Lowercase hex SHA-256 of bytes, with WebCrypto. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (!globalThis.crypto?.subtle) {
+    throw new RemoteStoreError("unsupported", "WebCrypto (crypto.subtle) is unavailable: the page must be served over https or from localhost");
+  }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   let s = "";
   for (const b of digest) s += b.toString(16).padStart(2, "0");

@@ -2,6 +2,8 @@
 // writes are create-only on moto as on S3 (If-None-Match: * -> 412).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { RemoteStore } from "../../src/snapshot/remote-store.js";
 import { S3Store } from "../../server/s3-store.js";
@@ -85,4 +87,36 @@ test("a bucket that does not exist is a broken store (503), not a missing object
   (store as unknown as { opts: { bucket: string } }).opts.bucket = "rvplay-no-such-bucket";
   const res = await fetch(new URL(`/api/v1/blobs/${sha256(new Uint8Array([8]))}`, srv.url));
   assert.equal(res.status, 503);
+});
+
+test("rvplay-server configured for S3 by its environment variables", { skip, timeout: 30_000 }, async (t) => {
+  const store = await newS3Store(moto!);  // makes the bucket
+  const bucket = (store as unknown as { opts: { bucket: string } }).opts.bucket;
+  await store.close();
+  const main = fileURLToPath(new URL("../../server/main.js", import.meta.url));
+  const p = spawn(process.execPath, [main, "--port", "0", "--no-web"], {
+    env: {
+      ...process.env, RVPLAY_S3_BUCKET: bucket, RVPLAY_S3_ENDPOINT: moto!.endpoint, RVPLAY_S3_PREFIX: "env-test",
+      AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_SESSION_TOKEN: "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<number | null>((r) => p.on("exit", r));
+  t.after(async () => { if (p.exitCode === null) { p.kill("SIGTERM"); await exited; } });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    p.stdout!.on("data", (d) => { out += d; const m = /rvplay server: (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]); });
+    p.on("exit", () => reject(new Error(`exited: ${out}`)));
+  });
+  assert.match(out, new RegExp(`store: s3 bucket ${bucket} prefix env-test/ at ${moto!.endpoint}`));
+  const client = new RemoteStore(url);
+  const blob = randomBytesSeeded(100_000, 35);
+  assert.equal(await client.putBlob(sha256(blob), blob), "created");
+  // It landed in the bucket under the prefix.
+  const other = await newS3Store(moto!, bucket);
+  t.after(() => other.close());
+  const got = await other.client.send(new GetObjectCommand({ Bucket: bucket, Key: `env-test/blobs/${sha256(blob)}` }));
+  assert.equal(sha256(await got.Body!.transformToByteArray()), sha256(blob));
+  p.kill("SIGTERM");
+  assert.equal(await exited, 0);
 });
