@@ -53,13 +53,30 @@ export interface SnapshotServer {
   close(): Promise<void>;
 }
 
+/**
+ * The key rate limits count a client by: its IPv4 address, or the /64 of its
+ * IPv6 address (one host usually holds a whole /64, so single addresses would
+ * be free to rotate through).
+ */
+export function rateKey(address: string): string {
+  const a = address.trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped) return mapped[1];
+  if (!a.includes(":")) return a;
+  const [head, tail] = a.split("%")[0].split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail !== undefined && tail !== "" ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(":")}::/64`;
+}
+
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const xff = req.headers["x-forwarded-for"];
     const last = (Array.isArray(xff) ? xff.join(",") : xff ?? "").split(",").map((s) => s.trim()).filter(Boolean).pop();
-    if (last) return last;
+    if (last) return rateKey(last);
   }
-  return req.socket.remoteAddress ?? "?";
+  return rateKey(req.socket.remoteAddress ?? "?");
 }
 
 export function createSnapshotServer(opts: ServerOptions): SnapshotServer {
