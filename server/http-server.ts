@@ -50,6 +50,7 @@ export interface SnapshotServer {
   addUpgrade(prefix: string, handler: UpgradeHandler): void;
   /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:8080/ */
   listen(port: number, host: string): Promise<string>;
+  /** Stops listening, ends open connections, and closes the store it was given. */
   close(): Promise<void>;
 }
 
