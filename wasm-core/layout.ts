@@ -1,21 +1,29 @@
 // The one description of the shared WebAssembly.Memory, imported by the
 // AssemblyScript core and by the TypeScript host alike. Plain integer
-// constants only: both compilers read this file.
+// constants only: both compilers read this file (and it imports nothing).
+// wasm-core/records.ts names each block below as a record (base, size,
+// version, saved by a snapshot or not); a unit test proves the records are
+// disjoint and inside the memory.
 //
 //   0x0000_0000  unused (null page)
-//   0x0000_1000  AssemblyScript static data (--memoryBase), read-only by use
-//   0x0010_0000  hart states, HART_STRIDE each, MAX_HARTS of them
-//   0x0020_0000  device states (CLINT, PLIC, UART, virtio, HTIF)
+//   0x0000_1000  AssemblyScript static data (--memoryBase), constants only
+//   0x0010_0000  hart blocks, HART_STRIDE each, HART_SLOTS of them
+//   0x0020_0000  device block: machine words, host control, bus map, CLINT,
+//                UART, PLIC, boot ROM, virtio-mmio slots, console rings
 //   0x0040_0000  RVC expansion table: 65536 x u32, 16-bit -> 32-bit encoding
-//   0x0100_0000  guest RAM (guest physical RAM_PHYS_BASE), then a guard page
+//   0x0100_0000  guest RAM (guest physical RAM_PHYS_BASE), then a guard
 
 export const AS_DATA_BASE = 0x1000;
+export const AS_DATA_SIZE = 0xff000;
 export const HART_BASE = 0x100000;
 export const HART_STRIDE = 0x10000;
-export const MAX_HARTS = 8;
+// Hart blocks the memory has room for (the machine's limit, MAX_HARTS in
+// limits.ts, may not exceed it; a unit test checks).
+export const HART_SLOTS = 8;
 export const DEVICE_BASE = 0x200000;
 export const DEVICE_SIZE = 0x200000;
 export const RVC_TABLE = 0x400000;
+export const RVC_TABLE_SIZE = 0x40000;
 export const RAM_OFFSET = 0x1000000;
 // Bytes after guest RAM that a 4- or 8-byte read at RAM's last byte may touch.
 export const RAM_GUARD = 0x10000;
@@ -24,58 +32,68 @@ export const WASM_PAGE = 0x10000;
 // Guest physical address of RAM (QEMU virt).
 export const RAM_PHYS_BASE = 0x80000000;
 
-// ---- one hart's state, offsets from HART_BASE + hartid * HART_STRIDE ----
-export const H_X = 0; // x0..x31, 8 bytes each
-export const H_F = 256; // f0..f31, 8 bytes each (NaN-boxed singles)
-export const H_PC = 512;
-export const H_PRIV = 520; // i32: 0 = U, 1 = S, 3 = M
-// i32, set (atomic or) by anyone who wants the hart to leave its inner loop:
-// an interrupt raised, a pause request.
-export const H_ATTN = 524;
-export const H_MIP = 528; // i32, atomic or/and: pending interrupts
-export const H_RESERVATION = 536; // i64 physical address of LR, -1 = none
-export const H_RESERVED_VALUE = 544; // i64 value LR read
-export const H_INSTRET = 552; // i64 minstret
-export const H_CYCLE_DELTA = 560; // i64 mcycle - minstret
-export const H_HTIF_EXIT = 568; // i32 reason the last slice ended (see RunExit)
-export const H_HARTID = 580; // i32
-export const H_PARKED = 600; // i32 1 while the hart's worker is parked because the machine is paused
-export const H_EXECUTED = 592; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
-// i32 target of the atomic read-modify-write that implements FENCE (binaryen
-// rejects atomic.fence); a locked instruction is a full barrier on the host.
-export const H_FENCE = 584;
+// ---- one hart's block, offsets from HART_BASE + hartid * HART_STRIDE ----
+// Architectural state (saved by a snapshot): [0, HART_ARCH_SIZE).
+export const H_X = 0x000; // x0..x31, 8 bytes each
+export const H_F = 0x100; // f0..f31, 8 bytes each (NaN-boxed singles)
+export const H_PC = 0x200;
+export const H_PRIV = 0x208; // i32: PRIV_U / PRIV_S / PRIV_M
+export const H_MIP = 0x20c; // i32, atomic or/and only: pending interrupts
+export const H_RESERVATION = 0x210; // i64 host address of the LR, -1 = none
+export const H_RESERVED_VALUE = 0x218; // i64 value LR read
+export const H_INSTRET = 0x220; // i64 minstret
+export const H_CYCLE_DELTA = 0x228; // i64 mcycle - minstret
+export const H_HARTID = 0x230; // i32
 // CSRs held as 8-byte words.
-export const H_CSR = 1024;
+export const H_CSR = 0x400;
 export const C_MSTATUS = H_CSR + 0 * 8;
-export const C_MISA = H_CSR + 1 * 8;
-export const C_MEDELEG = H_CSR + 2 * 8;
-export const C_MIDELEG = H_CSR + 3 * 8;
-export const C_MIE = H_CSR + 4 * 8;
-export const C_MTVEC = H_CSR + 5 * 8;
-export const C_MSCRATCH = H_CSR + 6 * 8;
-export const C_MEPC = H_CSR + 7 * 8;
-export const C_MCAUSE = H_CSR + 8 * 8;
-export const C_MTVAL = H_CSR + 9 * 8;
-export const C_MCOUNTEREN = H_CSR + 10 * 8;
-export const C_MENVCFG = H_CSR + 11 * 8;
-export const C_STVEC = H_CSR + 12 * 8;
-export const C_SSCRATCH = H_CSR + 13 * 8;
-export const C_SEPC = H_CSR + 14 * 8;
-export const C_SCAUSE = H_CSR + 15 * 8;
-export const C_STVAL = H_CSR + 16 * 8;
-export const C_SATP = H_CSR + 17 * 8;
-export const C_SCOUNTEREN = H_CSR + 18 * 8;
-export const C_SENVCFG = H_CSR + 19 * 8;
-export const C_FCSR = H_CSR + 20 * 8; // frm << 5 | fflags
-export const C_MCOUNTINHIBIT = H_CSR + 21 * 8;
-export const C_TSELECT = H_CSR + 22 * 8;
+export const C_MEDELEG = H_CSR + 1 * 8;
+export const C_MIDELEG = H_CSR + 2 * 8;
+export const C_MIE = H_CSR + 3 * 8;
+export const C_MTVEC = H_CSR + 4 * 8;
+export const C_MSCRATCH = H_CSR + 5 * 8;
+export const C_MEPC = H_CSR + 6 * 8;
+export const C_MCAUSE = H_CSR + 7 * 8;
+export const C_MTVAL = H_CSR + 8 * 8;
+export const C_MCOUNTEREN = H_CSR + 9 * 8;
+export const C_MENVCFG = H_CSR + 10 * 8;
+export const C_STVEC = H_CSR + 11 * 8;
+export const C_SSCRATCH = H_CSR + 12 * 8;
+export const C_SEPC = H_CSR + 13 * 8;
+export const C_SCAUSE = H_CSR + 14 * 8;
+export const C_STVAL = H_CSR + 15 * 8;
+export const C_SATP = H_CSR + 16 * 8;
+export const C_SCOUNTEREN = H_CSR + 17 * 8;
+export const C_SENVCFG = H_CSR + 18 * 8;
+export const C_FCSR = H_CSR + 19 * 8; // frm << 5 | fflags
 export const C_PMPCFG = H_CSR + 32 * 8; // pmpcfg0, pmpcfg2: 16 bytes = 16 cfg bytes
 export const C_PMPADDR = H_CSR + 34 * 8; // pmpaddr0..15
 export const PMP_COUNT = 16;
-// Software TLB: 4 sets (index = data/fetch privilege class, see sv39.ts),
-// each with read, write and fetch arrays of TLB_ENTRIES entries of 16 bytes
-// (tag: i64 virtual page, or -1; addend: i64 host address - virtual address).
-export const H_TLB = 4096;
+export const HART_ARCH_SIZE = 0x600;
+// Host control (never saved): how the hart and its worker talk.
+export const H_CTRL = 0x800;
+// i32, set (atomic or) by anyone who wants the hart to leave its inner loop:
+// an interrupt raised, a pause request.
+export const H_ATTN = H_CTRL + 0x00;
+export const H_PARKED = H_CTRL + 0x04; // i32 1 while the worker is parked because the machine is paused
+export const H_EXIT = H_CTRL + 0x08; // i32 why the last run() returned: EXIT_*
+// i32 target of the atomic read-modify-write that implements FENCE (binaryen
+// rejects atomic.fence); a locked instruction is a full barrier on the host.
+export const H_FENCE = H_CTRL + 0x0c;
+// The hart's status as the run loop and the slow-path helpers leave it, so
+// code in another module (a JIT) can read it: a pending synchronous
+// exception (cause, -1 = none, and tval), and the current slice's counts.
+export const H_EXC_CAUSE = H_CTRL + 0x10; // i32
+export const H_SLICE_RETIRED = H_CTRL + 0x14; // i32 instructions retired in the slice
+export const H_SLICE_TRAPS = H_CTRL + 0x18; // i32 instructions that trapped in the slice
+export const H_EXC_TVAL = H_CTRL + 0x20; // i64
+export const H_EXECUTED = H_CTRL + 0x28; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
+export const HART_CTRL_SIZE = 0x100;
+// Software TLB (a cache, rebuilt on demand): 4 sets (index = data/fetch
+// privilege class, see hart/sv39.ts), each with read, write and fetch arrays
+// of TLB_ENTRIES entries of 16 bytes (tag: i64 virtual page, or -1;
+// addend: i64 host address - virtual address).
+export const H_TLB = 0x1000;
 export const TLB_ENTRIES = 256;
 export const TLB_ENTRY = 16;
 export const TLB_ARRAY = TLB_ENTRIES * TLB_ENTRY; // 4096
@@ -83,47 +101,78 @@ export const TLB_SET = 3 * TLB_ARRAY; // read, write, fetch
 export const TLB_SETS = 4;
 export const TLB_SIZE = TLB_SETS * TLB_SET; // 49152: ends at 53248 < HART_STRIDE
 
-// ---- devices, offsets from DEVICE_BASE ----
-export const D_HTIF_TOHOST = 0; // i64 guest physical address of tohost, 0 = none
-export const D_HTIF_FROMHOST = 8; // i64 guest physical address of fromhost
-export const D_HTIF_VALUE = 16; // i64 last value written to tohost
-export const D_RAM_SIZE = 24; // i64 bytes of guest RAM
-export const D_MTIME_BASE = 32; // f64 host ms at which mtime was 0
-export const D_MTIME_FROZEN = 40; // i64 mtime while paused, -1 = running
-export const D_NHARTS = 48; // i32 number of harts in the machine
-export const D_LOCK = 52; // i32 spinlock serialising device register accesses across harts
-// i32 power request from the guest (sifive,test): see POWER_* below.
-export const D_POWER = 56;
-export const D_POWER_CODE = 60; // i32 exit code that came with POWER_FAIL
-export const D_RTC_OFFSET_NS = 64; // i64 wall-clock ns at mtime 0 (goldfish RTC)
-export const D_RTC_HIGH = 72; // i32 latched TIME_HIGH
+// ---- the device block, offsets from DEVICE_BASE ----
+// Machine words (saved): [0, D_MACHINE_SIZE).
+export const D_RAM_SIZE = 0x00; // i64 bytes of guest RAM
+export const D_NHARTS = 0x08; // i32 number of harts in the machine
+export const D_RTC_HIGH = 0x0c; // i32 goldfish RTC: TIME_HIGH latched by a TIME_LOW read
+export const D_RTC_OFFSET_NS = 0x10; // i64 wall-clock ns at mtime 0
+export const D_MACHINE_SIZE = 0x40;
+// Host control (never saved as such): [D_CONTROL, + D_CONTROL_SIZE).
+export const D_CONTROL = 0x40;
+// The guest clock: mtime = (host ms - D_MTIME_BASE) * ticks/ms while running;
+// D_MTIME_FROZEN holds it while paused (-1 = running). Relative to this
+// host's clock, so a snapshot stores the mtime value itself.
+export const D_MTIME_BASE = 0x40; // f64 host ms at which mtime was 0
+export const D_MTIME_FROZEN = 0x48; // i64 mtime while paused, -1 = running
+export const D_LOCK = 0x50; // i32 spinlock serialising device register accesses across harts and the host
+// i32 power request from the guest (sifive,test): POWER_* below.
+export const D_POWER = 0x54;
+export const D_POWER_CODE = 0x58; // i32 exit code that came with POWER_FAIL
 // i32 bit mask of virtio-mmio slots whose queues were notified (host clears).
-export const D_IO_PENDING = 76;
+export const D_IO_PENDING = 0x5c;
 // i32 what the host wants the harts to do: RUN_* below. Harts leave run()
 // at the next block boundary when it is not RUN_GO (the host also raises
 // every hart's attn), and park on it while it is RUN_PAUSE.
-export const D_RUNSTATE = 80;
-export const D_SPEED = 88; // f64 speed cap, fraction of full speed (0, 1]
-export const D_UART = 0x2000; // ns16550a registers
+export const D_RUNSTATE = 0x60;
+export const D_SPEED = 0x68; // f64 speed cap, fraction of full speed (0, 1]
+export const D_HTIF_TOHOST = 0x70; // i64 guest physical address of tohost, 0 = none
+export const D_HTIF_VALUE = 0x78; // i64 last value written to tohost
+export const D_CONTROL_SIZE = 0x40;
+// The bus map (host-written configuration, rebuilt from the machine's
+// configuration, never saved): which device answers which physical range.
+// BUS_ENTRY bytes per device: u32 base, u32 size, u32 kind (DEV_* in
+// board.ts), u32 index (virtio slot), u32 access widths (bit n: 2^n bytes),
+// u32 PLIC source; then D_BUS_COUNT holds how many entries are in use.
+export const D_BUS = 0x100;
+export const D_BUS_COUNT = 0x0fc;
+export const BUS_ENTRY = 0x20;
+export const BUS_MAX = 24;
+export const BUS_BASE = 0x00;
+export const BUS_SIZE = 0x04;
+export const BUS_KIND = 0x08;
+export const BUS_INDEX = 0x0c;
+export const BUS_WIDTHS = 0x10;
+export const BUS_IRQ = 0x14;
+export const D_CLINT = 0x1000; // CLINT state: msip (i32 per hart slot)
+export const D_CLINT_MTIMECMP = D_CLINT + 0x100; // i64 per hart slot
+export const D_CLINT_SIZE = 0x200;
+export const D_UART = 0x2000; // ns16550a registers and the rings' indices
+export const D_UART_SIZE = 0x100;
 export const D_PLIC = 0x3000; // PLIC state
+export const D_PLIC_SIZE = 0x600;
+// Boot ROM contents (guest physical BOOTROM_BASE of board.ts, read and execute only).
+export const D_ROM = 0x10000;
+export const D_ROM_SIZE = 0xf000;
 export const D_VIRTIO = 0x20000; // virtio-mmio slots, VIRTIO_SLOT_SIZE each
 export const VIRTIO_SLOT_SIZE = 0x400;
 export const D_UART_TX = 0x30000; // console output ring (core writes, host drains)
 export const UART_TX_SIZE = 0x10000;
 export const D_UART_RX = 0x40000; // console input ring (host writes, core reads)
 export const UART_RX_SIZE = 0x1000;
-export const D_CLINT = 0x1000; // CLINT state (msip, mtimecmp per hart)
-export const D_CLINT_MTIMECMP = D_CLINT + 0x100; // i64 per hart
-// Boot ROM contents (guest physical BOOTROM_BASE of board.ts, read and execute only).
-export const D_ROM = 0x10000;
 
-// Why run() returned.
+// Why run() returned (also left in H_EXIT), and what a device write or a
+// slow-path helper asks of the run loop (the same numbers; 0 = nothing).
 export const EXIT_BUDGET = 0; // slice used up
 export const EXIT_HTIF = 1; // guest wrote tohost
 export const EXIT_WFI = 2; // hart waits for an interrupt
 export const EXIT_ATTN = 3; // someone asked the hart to stop
 export const EXIT_POWER = 5; // the guest asked to power off or reset (D_POWER)
 export const EXIT_IO = 6; // a virtio queue was notified (D_IO_PENDING)
+// A slow-path helper's status beside the EXIT_ requests: the access raised
+// an exception, recorded in H_EXC_CAUSE / H_EXC_TVAL.
+export const STATUS_OK = 0;
+export const STATUS_TRAP = -1;
 
 export const RUN_GO = 0;
 export const RUN_PAUSE = 1;
@@ -134,7 +183,8 @@ export const POWER_OFF = 1;
 export const POWER_RESET = 2;
 export const POWER_FAIL = 3;
 
-// UART ring indices (i32, free-running byte counts), offsets from D_UART.
+// UART ring indices (i32, free-running byte counts; differences are taken
+// modulo 2^32), offsets from D_UART.
 export const UART_TX_HEAD = 0x40;
 export const UART_TX_TAIL = 0x44;
 export const UART_RX_HEAD = 0x48;
@@ -156,6 +206,7 @@ export const VQ_QUEUES = 0x40; // VQ_QUEUE_SIZE per queue
 export const VQ_QUEUE_SIZE = 0x30;
 export const VQ_MAX_QUEUES = 4;
 export const VQ_CONFIG = 0x200; // device config space, 0x100 bytes
+export const VQ_CONFIG_SIZE = 0x100;
 // per queue, offsets from the queue's state:
 export const Q_NUM = 0x00; // u32
 export const Q_READY = 0x04; // u32

@@ -9,11 +9,13 @@ import { spawnNodeHart } from "../node/harts.js";
 import { MemoryDisk } from "../devices/virtio-blk.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
+import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
+import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
-      --cpus N               harts, 1 to 8, each in its own worker thread
-      --mem MiB              guest RAM (default 256, at least 64, at most 2048)
+      --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
+      --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
                              (e.g. S-mode U-Boot), gzip allowed
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
@@ -44,7 +46,7 @@ export async function boot(args: string[]): Promise<number> {
       args, allowPositionals: false,
       options: {
         cpus: { type: "string", default: "1" },
-        mem: { type: "string", default: "256" },
+        mem: { type: "string", default: String(DEFAULT_RAM_MIB) },
         kernel: { type: "string" },
         firmware: { type: "string" },
         initrd: { type: "string" },
@@ -58,9 +60,11 @@ export async function boot(args: string[]): Promise<number> {
     process.stderr.write(`rvplay boot: ${(e as Error).message}\n`);
     return 2;
   }
+  // The limits are refused up front, in the page's words.
+  const bad = (flag: string, why: string | undefined) => why && `rvplay boot: ${flag} '${flag === "--cpus" ? v.cpus : v.mem}': ${why}\n`;
+  const shapeError = bad("--cpus", checkHarts(v.cpus)) || bad("--mem", checkRamMiB(v.mem));
+  if (shapeError) { process.stderr.write(shapeError); return 2; }
   const cpus = Number(v.cpus), mem = Number(v.mem);
-  if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) { process.stderr.write(`rvplay boot: --cpus wants 1 to 8, got '${v.cpus}'\n`); return 2; }
-  if (!Number.isInteger(mem) || mem < 1 || mem > 2048) { process.stderr.write(`rvplay boot: --mem wants MiB from 64 to 2048, got '${v.mem}'\n`); return 2; }
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
 
   let machine: VirtMachine;

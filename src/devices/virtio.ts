@@ -5,19 +5,19 @@
 // Nothing the guest writes can make this touch memory outside guest RAM:
 // every guest address goes through CoreView.ramOffset, which throws.
 import * as L from "../../wasm-core/layout.js";
+import {
+  VIRTIO_F_VERSION_1, VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE, VIRTQ_DESC_F_INDIRECT, VIRTQ_DESC_SIZE,
+  VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DEVICE_NEEDS_RESET,
+} from "../../wasm-core/spec/virtio.js";
 import type { CoreView } from "../machine/core.js";
 
-export const VIRTIO_F_VERSION_1 = 1n << 32n;
-const VIRTQ_DESC_F_NEXT = 1;
-const VIRTQ_DESC_F_WRITE = 2;
-const VIRTQ_DESC_F_INDIRECT = 4;
-const STATUS_DRIVER_OK = 4;
+// A feature bit (given by number in spec/virtio.ts) as a feature mask.
+export const feature = (bit: number): bigint => 1n << BigInt(bit);
 // Bounds on a chain walk: an indirect table holds at most this many
 // descriptors, and a whole chain (direct plus indirect) takes at most
 // MAX_CHAIN_STEPS steps; a longer one can only be a loop.
 const MAX_INDIRECT = 1024;
 const MAX_CHAIN_STEPS = L.VIRTQ_MAX_SIZE + MAX_INDIRECT + 1;
-const STATUS_NEEDS_RESET = 64;
 
 export interface Buffer { addr: bigint; len: number; writable: boolean }
 
@@ -112,10 +112,10 @@ export class VirtioMmioHost {
     const s = this.slotBase(slot);
     const dv = this.view.dv;
     dv.setUint32(s + L.VQ_DEVICE_ID, dev.deviceId, true);
-    dv.setBigUint64(s + L.VQ_DEVICE_FEATURES, dev.features | VIRTIO_F_VERSION_1, true);
+    dv.setBigUint64(s + L.VQ_DEVICE_FEATURES, dev.features | feature(VIRTIO_F_VERSION_1), true);
     dv.setUint32(s + L.VQ_NUM_QUEUES, dev.numQueues, true);
     const cfg = dev.config();
-    this.view.bytes.set(cfg.subarray(0, 0x100), s + L.VQ_CONFIG);
+    this.view.bytes.set(cfg.subarray(0, L.VQ_CONFIG_SIZE), s + L.VQ_CONFIG);
     this.devices.set(slot, dev);
   }
 
@@ -139,7 +139,7 @@ export class VirtioMmioHost {
   private serviceQueue(slot: number, dev: VirtioDevice, q: number): void {
     const dv = this.view.dv;
     const s = this.slotBase(slot);
-    if ((dv.getUint32(s + L.VQ_STATUS, true) & STATUS_DRIVER_OK) === 0) return;
+    if ((dv.getUint32(s + L.VQ_STATUS, true) & VIRTIO_STATUS_DRIVER_OK) === 0) return;
     const qs = s + L.VQ_QUEUES + q * L.VQ_QUEUE_SIZE;
     if (dv.getUint32(qs + L.Q_READY, true) === 0) return;
     const num = dv.getUint32(qs + L.Q_NUM, true);
@@ -170,7 +170,7 @@ export class VirtioMmioHost {
     } catch (e) {
       if (!(e instanceof GuestMemoryError)) throw e;
       // A malformed queue is the driver's bug: flag the device, never the host.
-      dv.setUint32(s + L.VQ_STATUS, dv.getUint32(s + L.VQ_STATUS, true) | STATUS_NEEDS_RESET, true);
+      dv.setUint32(s + L.VQ_STATUS, dv.getUint32(s + L.VQ_STATUS, true) | VIRTIO_STATUS_DEVICE_NEEDS_RESET, true);
       this.raise(slot);
       return;
     }
@@ -188,15 +188,15 @@ export class VirtioMmioHost {
     while (true) {
       if (++steps > MAX_CHAIN_STEPS) throw new GuestMemoryError("descriptor chain loops");
       if (i >= size) throw new GuestMemoryError(`descriptor index ${i} out of range`);
-      const d = table + BigInt(i * 16);
+      const d = table + BigInt(i * VIRTQ_DESC_SIZE);
       const addr = mem.u64(d), len = mem.u32(d + 8n), flags = mem.u16(d + 12n), next = mem.u16(d + 14n);
       if (flags & VIRTQ_DESC_F_INDIRECT) {
         // 2.6.5.3.1: the driver MUST NOT set INDIRECT inside an indirect
         // table, nor together with NEXT.
-        if (indirect || (flags & VIRTQ_DESC_F_NEXT) || len % 16 !== 0 || len === 0 || len / 16 > MAX_INDIRECT) {
+        if (indirect || (flags & VIRTQ_DESC_F_NEXT) || len % VIRTQ_DESC_SIZE !== 0 || len === 0 || len / VIRTQ_DESC_SIZE > MAX_INDIRECT) {
           throw new GuestMemoryError("bad indirect descriptor");
         }
-        table = addr; size = len / 16; i = 0; indirect = true;
+        table = addr; size = len / VIRTQ_DESC_SIZE; i = 0; indirect = true;
         continue;
       }
       const buf = { addr, len, writable: (flags & VIRTQ_DESC_F_WRITE) !== 0 };

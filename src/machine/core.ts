@@ -2,15 +2,21 @@
 // over, the module's exports, and typed access to the layout. Free of DOM
 // and of Node APIs, so the browser and Node use it alike.
 import * as L from "../../wasm-core/layout.js";
-import { TIMEBASE_HZ } from "../../wasm-core/board.js";
+import { TIMEBASE_HZ, MAX_RAM_MIB } from "../../wasm-core/limits.js";
+import { MIP_MTIP } from "../../wasm-core/spec/riscv.js";
 
-// mip/mie bit of the machine timer interrupt (privileged spec 3.1.9).
-const MIP_MTIP = 1n << 7n;
+// What the core exports (wasm-core/assembly/index.ts); a unit test checks
+// this list against the compiled module's real exports.
+export const CORE_EXPORTS = [
+  "run", "initHart", "resetHart", "resetMachine", "buildRvcTable", "expandRvc", "mtime",
+  "uartHostPoll", "virtioInterrupt", "loadSlow", "storeSlow", "memory",
+] as const;
 
 export interface CoreExports {
+  // Run this instance's hart for about `budget` instructions; returns an
+  // EXIT_ reason (also left in H_EXIT; the slice's counts are in
+  // H_SLICE_RETIRED / H_SLICE_TRAPS).
   run(budget: number): number;
-  lastRetired(): number;
-  lastTraps(): number;
   initHart(id: number): void;
   resetHart(pc: bigint, a1: bigint): void;
   resetMachine(): void;
@@ -19,6 +25,9 @@ export interface CoreExports {
   mtime(): bigint;
   uartHostPoll(): void;
   virtioInterrupt(slot: number, bits: number): void;
+  loadSlow(va: bigint, size: number): bigint;
+  storeSlow(va: bigint, size: number, v: bigint): number;
+  memory: WebAssembly.Memory;
 }
 
 export const MiB = 1024 * 1024;
@@ -30,11 +39,12 @@ export function memoryPages(ramBytes: number): number {
   return Math.ceil((L.RAM_OFFSET + ramBytes + L.RAM_GUARD) / L.WASM_PAGE);
 }
 
-export const MAX_RAM_BYTES = 2048 * MiB;
-
+// The memory for `ramBytes` of guest RAM: at most MAX_RAM_MIB; smaller than
+// MIN_RAM_MIB is allowed here (test-elf's bare machines) but not for a virt
+// machine (shape.ts).
 export function createMemory(ramBytes: number): WebAssembly.Memory {
-  if (!Number.isInteger(ramBytes) || ramBytes < MiB || ramBytes > MAX_RAM_BYTES || ramBytes % 4096 !== 0) {
-    throw new CoreError(`guest RAM must be a whole number of pages between 1 MiB and 2048 MiB (got ${ramBytes} bytes)`);
+  if (!Number.isInteger(ramBytes) || ramBytes < MiB || ramBytes > MAX_RAM_MIB * MiB || ramBytes % 4096 !== 0) {
+    throw new CoreError(`guest RAM must be a whole number of pages between 1 MiB and ${MAX_RAM_MIB} MiB (got ${ramBytes} bytes)`);
   }
   const pages = memoryPages(ramBytes);
   // Fixed size: a shared memory cannot move, and the guest never grows it.
@@ -78,6 +88,9 @@ export class CoreView {
   x(h: number, r: number): bigint { return this.dv.getBigUint64(this.hartBase(h) + L.H_X + r * 8, true); }
   priv(h = 0): number { return this.dv.getInt32(this.hartBase(h) + L.H_PRIV, true); }
   instret(h = 0): bigint { return this.dv.getBigUint64(this.hartBase(h) + L.H_INSTRET, true); }
+  // What hart h's last slice did: instructions retired, and trapped.
+  sliceRetired(h = 0): number { return this.dv.getInt32(this.hartBase(h) + L.H_SLICE_RETIRED, true); }
+  sliceTraps(h = 0): number { return this.dv.getInt32(this.hartBase(h) + L.H_SLICE_TRAPS, true); }
 
   // How long hart h, stopped in WFI with nothing enabled pending, may sleep
   // before an interrupt can be due, in ms: until its mtimecmp if the machine
@@ -86,7 +99,7 @@ export class CoreView {
   // due gives 0: the next slice takes the interrupt.
   wfiSleepMs(h: number, mtimeNow: bigint): number {
     const mie = this.dv.getBigUint64(this.hartBase(h) + L.C_MIE, true);
-    if ((mie & MIP_MTIP) === 0n) return Infinity;
+    if ((mie & BigInt(MIP_MTIP)) === 0n) return Infinity;
     const cmp = this.dev64(L.D_CLINT_MTIMECMP + h * 8);
     return cmp > mtimeNow ? Number(cmp - mtimeNow) / (TIMEBASE_HZ / 1000) : 0;
   }
@@ -122,7 +135,6 @@ export function initMachineState(view: CoreView, ramBytes: number, harts: number
   view.setDev64(L.D_RAM_SIZE, BigInt(ramBytes));
   view.setDevI32(L.D_NHARTS, harts);
   view.setDev64(L.D_HTIF_TOHOST, 0n);
-  view.setDev64(L.D_HTIF_FROMHOST, 0n);
   view.setDevF64(L.D_MTIME_BASE, hostNowMs());
   view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn); // -1: running
 }

@@ -5,6 +5,7 @@
 import * as L from "../../wasm-core/layout.js";
 import { CoreView, createMemory, initMachineState, instantiateCore, MiB } from "./core.js";
 import { parseElf } from "./elf.js";
+import { clintDevice, writeBusMap } from "./virt-board.js";
 
 export interface ElfRunOptions {
   maxInstructions?: number;
@@ -48,7 +49,7 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   }
   view.ramOffset(tohost, 8); // must lie in RAM
   view.setDev64(L.D_HTIF_TOHOST, tohost);
-  if (fromhost !== undefined) view.setDev64(L.D_HTIF_FROMHOST, fromhost);
+  writeBusMap(view, [clintDevice]); // the test machine: RAM, the boot ROM and a CLINT
 
   const core = await instantiateCore(module, memory);
   core.resetMachine();
@@ -79,7 +80,7 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
     const reason = core.run(Math.min(slice, limit - total));
     // Trapped instructions count toward the limit too: a program that only
     // traps still ends.
-    total += core.lastRetired() + core.lastTraps();
+    total += view.sliceRetired() + view.sliceTraps();
     if (reason === L.EXIT_HTIF) {
       const v = view.dev64(L.D_HTIF_VALUE);
       const device = v >> 56n;

@@ -14,12 +14,15 @@ export interface Limits {
   maxCpus: number;  // 1 .. min(8, the host's logical cores)
 }
 
-export const MAX_VCPUS = 8;
-export const MIN_MEM_MIB = 64;
-export const MAX_MEM_MIB = 2048;
+import { checkHarts, checkRamMiB, MAX_HARTS, MIN_RAM_MIB, MAX_RAM_MIB } from "../machine/shape.js";
+import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+
+export const MAX_VCPUS = MAX_HARTS;
+export const MIN_MEM_MIB = MIN_RAM_MIB;
+export const MAX_MEM_MIB = MAX_RAM_MIB;
 export const MIN_SPEED = 5;
 export const SPEED_STEP = 5;
-export const DEFAULTS: Settings = { cpus: 1, memMiB: 256, speed: 100 };
+export const DEFAULTS: Settings = { cpus: 1, memMiB: DEFAULT_RAM_MIB, speed: 100 };
 export const STORAGE_KEY = "rvplay.settings";
 
 // Where the RAM slider stops: roughly logarithmic, round numbers. A value
@@ -44,14 +47,10 @@ export function checkValue(key: Key, value: unknown, limits: Limits): string | u
   const ok = Number.isInteger(n);
   switch (key) {
     case "cpus":
-      if (!ok || n < 1 || n > limits.maxCpus) {
-        return `vCPUs must be a whole number from 1 to ${limits.maxCpus}` +
-          (limits.maxCpus < MAX_VCPUS ? ` (this computer has ${limits.maxCpus} logical core${limits.maxCpus > 1 ? "s" : ""})` : "");
-      }
-      return undefined;
+      return checkHarts(value, limits.maxCpus,
+        limits.maxCpus < MAX_VCPUS ? ` (this computer has ${limits.maxCpus} logical core${limits.maxCpus > 1 ? "s" : ""})` : "");
     case "memMiB":
-      if (!ok || n < MIN_MEM_MIB || n > MAX_MEM_MIB) return `RAM must be a whole number of MiB from ${MIN_MEM_MIB} to ${MAX_MEM_MIB}`;
-      return undefined;
+      return checkRamMiB(value);
     case "speed":
       if (!ok || n < MIN_SPEED || n > 100) return `the speed cap must be a whole percentage from ${MIN_SPEED} to 100`;
       return undefined;

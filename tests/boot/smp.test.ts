@@ -72,7 +72,7 @@ test("WFI parks: timed sleeps take their time and an idle 2-hart machine stays n
 // a core. Ten rounds of work then idle, each idle period near zero CPU.
 test("idle after a parallel workload: every round under 3 % of a core", { timeout: 300_000 }, async () => {
   await withMachine(2, async (c) => {
-    const loop = "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done";
+    const loop = "i=0; while [ $i -lt 10000 ]; do i=$((i+1)); done";
     for (let round = 1; round <= 10; round++) {
       await c.run(`(${loop}) & (${loop}) & wait`, 120_000);
       await new Promise((r) => setTimeout(r, 1000));

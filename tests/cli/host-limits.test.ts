@@ -15,6 +15,7 @@ import { ImageError } from "../../src/machine/boot-images.js";
 import { runElf } from "../../src/machine/run-elf.js";
 import { loadCoreModule } from "../../src/node/core-module.js";
 import { MiB } from "../../src/machine/core.js";
+import * as B from "../../wasm-core/board.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");
@@ -143,7 +144,9 @@ test("rvplay boot refuses what would hang or mislead: bombs, low ELF kernels, od
 test("a guest failure code that is a multiple of 256 still exits non-zero", { timeout: 60_000 }, async () => {
   // An S-mode "kernel" (after OpenSBI) that writes FAIL | 256 << 16 to sifive,test.
   const t0 = 5, t1 = 6;
-  const words = [lui(t0, 0x100), lui(t1, 0x1003), addi(t1, t1, 0x333), sw(t1, t0, 0), jalSelf()];
+  const value = B.TEST_FAIL | (256 << 16);
+  const low = ((value & 0xfff) ^ 0x800) - 0x800; // addi's sign-extended 12 bits
+  const words = [lui(t0, B.TEST_BASE >>> 12), lui(t1, (value - low) >>> 12), addi(t1, t1, low), sw(t1, t0, 0), jalSelf()];
   const kernel = write("fail256.bin", new Uint8Array(new Uint32Array(words).buffer));
   const r = await rvplay(["boot", "--kernel", kernel, "--no-disk", "--mem", "64"]);
   assert.match(r.stderr, /the guest reported failure \(code 256\)/);

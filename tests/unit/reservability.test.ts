@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import * as L from "../../wasm-core/layout.js";
 import { makeTestCore } from "./core-harness.js";
 
-const CAUSE_LOAD_ACCESS = 5n, CAUSE_STORE_ACCESS = 7n;
-const ld = (rd: number, rs1: number) => (rs1 << 15) | (3 << 12) | (rd << 7) | 0x03;
-const amo = (f5: number, rd: number, rs1: number, rs2 = 0) => (f5 << 27) | (rs2 << 20) | (rs1 << 15) | (3 << 12) | (rd << 7) | 0x2f;
-const LR = 0x02, SC = 0x03, AMOADD = 0x00;
+import { CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, AMO_LR, AMO_SC, AMO_ADD, OP_LOAD, OP_AMO } from "../../wasm-core/spec/riscv.js";
+
+const ld = (rd: number, rs1: number) => (rs1 << 15) | (3 << 12) | (rd << 7) | (OP_LOAD << 2) | 3;
+const amo = (f5: number, rd: number, rs1: number, rs2 = 0) => (f5 << 27) | (rs2 << 20) | (rs1 << 15) | (3 << 12) | (rd << 7) | (OP_AMO << 2) | 3;
 const J_SELF = 0x0000006f;
 
 function runAt(program: number[], primeWithLoad: boolean): { mcause: bigint; mtval: bigint } {
@@ -25,9 +25,9 @@ function runAt(program: number[], primeWithLoad: boolean): { mcause: bigint; mtv
 }
 
 for (const [name, inst, cause] of [
-  ["lr.d", amo(LR, 10, 11), CAUSE_LOAD_ACCESS],
-  ["sc.d", amo(SC, 10, 11, 12), CAUSE_STORE_ACCESS],
-  ["amoadd.d", amo(AMOADD, 10, 11, 12), CAUSE_STORE_ACCESS],
+  ["lr.d", amo(AMO_LR, 10, 11), BigInt(CAUSE_LOAD_ACCESS)],
+  ["sc.d", amo(AMO_SC, 10, 11, 12), BigInt(CAUSE_STORE_ACCESS)],
+  ["amoadd.d", amo(AMO_ADD, 10, 11, 12), BigInt(CAUSE_STORE_ACCESS)],
 ] as const) {
   test(`${name} on the boot ROM is an access fault, with or without the page in the TLB`, () => {
     for (const prime of [false, true]) {

@@ -2,6 +2,7 @@
 // assembler's compressed encoding must expand to its uncompressed one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { MATCH_EBREAK } from "../../wasm-core/spec/riscv.js";
 import { readFileSync } from "node:fs";
 import { makeTestCore } from "./core-harness.js";
 
@@ -42,6 +43,6 @@ test("reserved compressed encodings are illegal", () => {
 });
 
 test("c.ebreak expands to ebreak and c.nop to addi x0, x0, 0", () => {
-  assert.equal(core.expandRvc(0x9002) >>> 0, 0x00100073);
+  assert.equal(core.expandRvc(0x9002) >>> 0, MATCH_EBREAK);
   assert.equal(core.expandRvc(0x0001) >>> 0, 0x00000013);
 });

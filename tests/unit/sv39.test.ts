@@ -3,11 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as L from "../../wasm-core/layout.js";
+import {
+  ACC_READ, ACC_WRITE, ACC_FETCH, PRIV_U, PRIV_S, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D,
+  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, CAUSE_FETCH_PAGE, CAUSE_LOAD_PAGE,
+  CAUSE_STORE_PAGE, SATP_MODE_SHIFT, SATP_MODE_SV39, SATP_MODE_SV48, SATP_MODE_SV57, MS_SUM, MS_MXR,
+  PMP_R, PMP_W, PMP_X, PMP_A_SHIFT, PMP_A_TOR, PMP_A_NAPOT, PMP_L,
+} from "../../wasm-core/spec/riscv.js";
 import { makeTestCore } from "./core-harness.js";
 
-const ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2;
-const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, A = 64n, D = 128n;
-const PRIV_U = 0, PRIV_S = 1;
+const [V, R, W, X, U, A, D] = [PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D].map(BigInt);
+const satpMode = (mode: number) => BigInt(mode) << BigInt(SATP_MODE_SHIFT);
 
 function setup() {
   const { core, view } = makeTestCore();
@@ -15,7 +20,7 @@ function setup() {
   const dv = view.dv;
   // PMP entry 0: NAPOT over everything, RWX, so S-mode may touch RAM.
   dv.setBigUint64(hb + L.C_PMPADDR, (1n << 54n) - 1n, true);
-  dv.setUint8(hb + L.C_PMPCFG, 0x18 | 0x7);
+  dv.setUint8(hb + L.C_PMPCFG, (PMP_A_NAPOT << PMP_A_SHIFT) | PMP_R | PMP_W | PMP_X);
   const root = 0x80100000n;
   const pte = (pa: bigint, flags: bigint) => ((pa >> 12n) << 10n) | flags;
   const setPte = (table: bigint, index: bigint, value: bigint) => view.writePhys64(table + index * 8n, value);
@@ -25,7 +30,7 @@ function setup() {
     core.tlbFlush();
     core.refreshTlbSets();
   };
-  assert.equal(core.satpWrite((8n << 60n) | (root >> 12n)), 1);
+  assert.equal(core.satpWrite(satpMode(SATP_MODE_SV39) | (root >> 12n)), 1);
   const translate = (va: bigint, acc: number): { pa?: bigint; cause?: number; tval?: bigint } => {
     core.testClearExc();
     const pa = BigInt.asUintN(64, core.translate(va, acc));
@@ -49,7 +54,7 @@ test("a 4 KiB mapping translates and sets A, then D on a write", () => {
   assert.deepEqual(translate(va, ACC_WRITE), { pa: 0x80300123n });
   assert.equal(view.readPhys64(l0 + 8n) & (A | D), A | D);
   // Not executable: a fetch page fault with tval = va.
-  assert.deepEqual(translate(va, ACC_FETCH), { cause: 12, tval: va });
+  assert.deepEqual(translate(va, ACC_FETCH), { cause: CAUSE_FETCH_PAGE, tval: va });
 });
 
 test("2 MiB and 1 GiB superpages keep the low bits of the address", () => {
@@ -69,16 +74,16 @@ test("a misaligned superpage is a page fault", () => {
   setPte(root, 0n, pte(l1, V));
   setPte(l1, 0n, pte(0x80401000n, V | R | A)); // PPN[0] != 0 in a 2 MiB leaf
   mode(PRIV_S);
-  assert.deepEqual(translate(0x1000n, ACC_READ), { cause: 13, tval: 0x1000n });
-  assert.deepEqual(translate(0x1000n, ACC_WRITE), { cause: 15, tval: 0x1000n });
+  assert.deepEqual(translate(0x1000n, ACC_READ), { cause: CAUSE_LOAD_PAGE, tval: 0x1000n });
+  assert.deepEqual(translate(0x1000n, ACC_WRITE), { cause: CAUSE_STORE_PAGE, tval: 0x1000n });
 });
 
 test("addresses whose bits 63:39 do not copy bit 38 fault", () => {
   const { root, pte, setPte, mode, translate } = setup();
   setPte(root, 0n, pte(0x80000000n, V | R | W | X | A | D));
   mode(PRIV_S);
-  assert.deepEqual(translate(0x0000008000000000n, ACC_READ), { cause: 13, tval: 0x0000008000000000n });
-  assert.deepEqual(translate(0xffffffc000000000n + 0x10n, ACC_READ).cause, 13); // canonical, but unmapped: V = 0
+  assert.deepEqual(translate(0x0000008000000000n, ACC_READ), { cause: CAUSE_LOAD_PAGE, tval: 0x0000008000000000n });
+  assert.deepEqual(translate(0xffffffc000000000n + 0x10n, ACC_READ).cause, CAUSE_LOAD_PAGE); // canonical, but unmapped: V = 0
   assert.deepEqual(translate(0x10n, ACC_READ), { pa: 0x80000010n });
 });
 
@@ -86,47 +91,47 @@ test("U pages: S-mode reads them only with SUM and never executes them; U-mode n
   const { root, pte, setPte, mode, translate } = setup();
   setPte(root, 0n, pte(0x80000000n, V | R | W | X | U | A | D));
   setPte(root, 1n, pte(0xc0000000n, V | R | W | X | A | D));
-  const SUM = 1n << 18n;
+  const SUM = BigInt(MS_SUM);
   mode(PRIV_S);
-  assert.equal(translate(0x100n, ACC_READ).cause, 13);
+  assert.equal(translate(0x100n, ACC_READ).cause, CAUSE_LOAD_PAGE);
   mode(PRIV_S, SUM);
   assert.deepEqual(translate(0x100n, ACC_READ), { pa: 0x80000100n });
-  assert.equal(translate(0x100n, ACC_FETCH).cause, 12);
+  assert.equal(translate(0x100n, ACC_FETCH).cause, CAUSE_FETCH_PAGE);
   mode(PRIV_U);
   assert.deepEqual(translate(0x100n, ACC_FETCH), { pa: 0x80000100n });
-  assert.equal(translate(0x40000100n, ACC_READ).cause, 13);
+  assert.equal(translate(0x40000100n, ACC_READ).cause, CAUSE_LOAD_PAGE);
 });
 
 test("W without R is reserved; MXR makes execute-only pages readable", () => {
   const { root, pte, setPte, mode, translate } = setup();
   setPte(root, 0n, pte(0x80000000n, V | W | A | D));
   setPte(root, 1n, pte(0xc0000000n, V | X | A));
-  const MXR = 1n << 19n;
+  const MXR = BigInt(MS_MXR);
   mode(PRIV_S);
-  assert.equal(translate(0x0n, ACC_WRITE).cause, 15);
-  assert.equal(translate(0x40000000n, ACC_READ).cause, 13);
+  assert.equal(translate(0x0n, ACC_WRITE).cause, CAUSE_STORE_PAGE);
+  assert.equal(translate(0x40000000n, ACC_READ).cause, CAUSE_LOAD_PAGE);
   mode(PRIV_S, MXR);
   assert.deepEqual(translate(0x40000000n, ACC_READ), { pa: 0xc0000000n });
 });
 
 test("a page table outside RAM is an access fault of the access's kind", () => {
   const { core, mode, translate } = setup();
-  assert.equal(core.satpWrite((8n << 60n) | (0x10000000n >> 12n)), 1);
+  assert.equal(core.satpWrite(satpMode(SATP_MODE_SV39) | (0x10000000n >> 12n)), 1);
   mode(PRIV_S);
-  assert.deepEqual(translate(0x1000n, ACC_READ), { cause: 5, tval: 0x1000n });
-  assert.deepEqual(translate(0x1000n, ACC_WRITE), { cause: 7, tval: 0x1000n });
-  assert.deepEqual(translate(0x1000n, ACC_FETCH), { cause: 1, tval: 0x1000n });
+  assert.deepEqual(translate(0x1000n, ACC_READ), { cause: CAUSE_LOAD_ACCESS, tval: 0x1000n });
+  assert.deepEqual(translate(0x1000n, ACC_WRITE), { cause: CAUSE_STORE_ACCESS, tval: 0x1000n });
+  assert.deepEqual(translate(0x1000n, ACC_FETCH), { cause: CAUSE_FETCH_ACCESS, tval: 0x1000n });
 });
 
 test("satp is WARL: Sv48 and Sv57 are refused and leave it unchanged", () => {
   const { core, view } = setup();
   const before = view.dv.getBigUint64(view.hartBase(0) + L.C_SATP, true);
-  assert.equal(core.satpWrite((9n << 60n) | 5n), 0);
-  assert.equal(core.satpWrite((10n << 60n) | 5n), 0);
+  assert.equal(core.satpWrite(satpMode(SATP_MODE_SV48) | 5n), 0);
+  assert.equal(core.satpWrite(satpMode(SATP_MODE_SV57) | 5n), 0);
   assert.equal(view.dv.getBigUint64(view.hartBase(0) + L.C_SATP, true), before);
   // ASID bits are hard-wired to zero.
-  assert.equal(core.satpWrite((8n << 60n) | (0xffffn << 44n) | 7n), 1);
-  assert.equal(view.dv.getBigUint64(view.hartBase(0) + L.C_SATP, true), (8n << 60n) | 7n);
+  assert.equal(core.satpWrite(satpMode(SATP_MODE_SV39) | (0xffffn << 44n) | 7n), 1);
+  assert.equal(view.dv.getBigUint64(view.hartBase(0) + L.C_SATP, true), satpMode(SATP_MODE_SV39) | 7n);
 });
 
 test("PMP: first matching entry decides, partial matches fail, M-mode is free unless locked", () => {
@@ -135,7 +140,7 @@ test("PMP: first matching entry decides, partial matches fail, M-mode is free un
   const dv = view.dv;
   const cfg = (i: number, v: number) => dv.setUint8(hb + L.C_PMPCFG + i, v);
   const addr = (i: number, v: bigint) => dv.setBigUint64(hb + L.C_PMPADDR + i * 8, v, true);
-  const PMP_R = 1, PMP_W = 2, PMP_X = 4, TOR = 0x08, NAPOT = 0x18, LOCK = 0x80;
+  const TOR = PMP_A_TOR << PMP_A_SHIFT, NAPOT = PMP_A_NAPOT << PMP_A_SHIFT, LOCK = PMP_L;
   for (let i = 0; i < 16; i++) cfg(i, 0);
   // entry 0: TOR [0, 0x80001000) read-only; entry 1: NAPOT 0x80000000 + 64 KiB RWX
   addr(0, 0x80001000n >> 2n); cfg(0, TOR | PMP_R);

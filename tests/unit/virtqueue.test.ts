@@ -7,12 +7,14 @@ import * as L from "../../wasm-core/layout.js";
 import { makeTestCore } from "./core-harness.js";
 import { VirtioMmioHost, scatter, type Chain, type GuestMemory, type VirtioDevice } from "../../src/devices/virtio.js";
 
-const STATUS_DRIVER_OK = 4, STATUS_NEEDS_RESET = 64;
-const F_NEXT = 1, F_WRITE = 2, F_INDIRECT = 4;
+import {
+  VIRTIO_STATUS_DRIVER_OK as STATUS_DRIVER_OK, VIRTIO_STATUS_DEVICE_NEEDS_RESET as STATUS_NEEDS_RESET,
+  VIRTQ_DESC_F_NEXT as F_NEXT, VIRTQ_DESC_F_WRITE as F_WRITE, VIRTQ_DESC_F_INDIRECT as F_INDIRECT, VIRTIO_ID_RNG,
+} from "../../wasm-core/spec/virtio.js";
 const RAM = 0x8000_0000n;
 
 class Echo implements VirtioDevice {
-  readonly deviceId = 4;
+  readonly deviceId = VIRTIO_ID_RNG;
   readonly features = 0n;
   readonly numQueues = 1;
   served: Chain[] = [];

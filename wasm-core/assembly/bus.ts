@@ -1,73 +1,66 @@
-// The board as the harts see it: which physical addresses are memory backed
-// by host memory (RAM, boot ROM) and which are device registers. Ranges are
-// half-open. Anything else is an access fault for the guest.
+// The bus: which physical addresses are memory backed by host memory (RAM,
+// the boot ROM) and which device answers the rest. The devices are found in
+// the bus map the host wrote into the device block (D_BUS in layout.ts, from
+// the device table src/machine/virt-board.ts): each entry has a range, a
+// kind, an index, the access widths it takes and its interrupt line. Ranges
+// are half-open. An address no entry covers, or an access of a width the
+// device does not take, fails; the caller (hart/sv39.ts) turns a failure
+// into the guest's access fault. The bus never raises anything itself.
 import {
-  DEVICE_BASE, D_ROM, D_HTIF_TOHOST, D_HTIF_VALUE,
-  D_NHARTS, D_LOCK, D_POWER, D_POWER_CODE, D_RTC_OFFSET_NS, D_RTC_HIGH,
-  EXIT_HTIF, EXIT_POWER, EXIT_IO, POWER_OFF, POWER_RESET, POWER_FAIL,
+  DEVICE_BASE, D_ROM, D_LOCK, D_BUS, D_BUS_COUNT, BUS_ENTRY, BUS_BASE, BUS_SIZE, BUS_KIND,
+  BUS_INDEX, BUS_WIDTHS, STATUS_OK, STATUS_TRAP,
 } from "../layout";
-import * as B from "../board";
-import { ramEnd, RAM_HOST_BIAS, raise } from "./hart/hart";
-import { clintRead, clintWrite, mtime } from "./devices/clint";
+import {
+  BOOTROM_BASE, BOOTROM_SIZE, RAM_BASE, DEV_TEST, DEV_RTC, DEV_CLINT, DEV_PLIC, DEV_UART, DEV_VIRTIO,
+} from "../board";
+import { ACC_WRITE, ACC_FETCH } from "../spec/riscv";
+import { ramEnd, RAM_HOST_BIAS } from "./hart/hart";
+import { clintRead, clintWrite } from "./devices/clint";
 import { uartRead, uartWrite } from "./devices/uart";
 import { plicRead, plicWrite } from "./devices/plic";
-import { virtioRead, virtioWrite } from "./devices/virtio-mmio";
-
-export const ACC_READ: i32 = 0;
-export const ACC_WRITE: i32 = 1;
-export const ACC_FETCH: i32 = 2;
-
-// Exception causes (privileged spec, table 3.6).
-export const CAUSE_MISALIGNED_FETCH: i32 = 0;
-export const CAUSE_FETCH_ACCESS: i32 = 1;
-export const CAUSE_ILLEGAL: i32 = 2;
-export const CAUSE_BREAKPOINT: i32 = 3;
-export const CAUSE_MISALIGNED_LOAD: i32 = 4;
-export const CAUSE_LOAD_ACCESS: i32 = 5;
-export const CAUSE_MISALIGNED_STORE: i32 = 6;
-export const CAUSE_STORE_ACCESS: i32 = 7;
-export const CAUSE_ECALL_U: i32 = 8;
-export const CAUSE_ECALL_S: i32 = 9;
-export const CAUSE_ECALL_M: i32 = 11;
-export const CAUSE_FETCH_PAGE: i32 = 12;
-export const CAUSE_LOAD_PAGE: i32 = 13;
-export const CAUSE_STORE_PAGE: i32 = 15;
-
-@inline export function accessFault(acc: i32): i32 {
-  return acc == ACC_FETCH ? CAUSE_FETCH_ACCESS : acc == ACC_WRITE ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
-}
-
-// Set by a device access that the host must see before the hart goes on
-// (an EXIT_ code: HTIF tohost written, power request, virtqueue notify);
-// the run loop returns it after the instruction completes.
-export let deviceExit: i32 = 0;
-export function clearDeviceExit(): void { deviceExit = 0; }
+import { virtioRead, virtioWrite, virtioWidthOk } from "./devices/virtio-mmio";
+import { testWrite } from "./devices/test";
+import { rtcRead, rtcWrite } from "./devices/rtc";
+import { htifWatched, htifStore } from "./devices/htif";
 
 // Host address of `size` bytes at physical `pa` when they lie in host-backed
 // memory the access may use, else 0. Writes to ROM get 0.
 export function hostAddr(pa: u64, size: u64, acc: i32): usize {
-  if (pa >= <u64>B.RAM_BASE) {
+  if (pa >= <u64>RAM_BASE) {
     if (pa + size <= ramEnd) return <usize>(pa + RAM_HOST_BIAS);
     return 0;
   }
-  if (acc != ACC_WRITE && pa >= <u64>B.BOOTROM_BASE && pa + size <= <u64>(B.BOOTROM_BASE + B.BOOTROM_SIZE)) {
-    return <usize>(<u64>(DEVICE_BASE + D_ROM) + pa - <u64>B.BOOTROM_BASE);
+  if (acc != ACC_WRITE && pa >= <u64>BOOTROM_BASE && pa + size <= <u64>(BOOTROM_BASE + BOOTROM_SIZE)) {
+    return <usize>(<u64>(DEVICE_BASE + D_ROM) + pa - <u64>BOOTROM_BASE);
   }
   return 0;
 }
 
-// May a write TLB entry cover this physical page? Not the page of HTIF's
-// tohost: every store there must reach physWrite.
-export function pageWatched(pa: u64): bool {
-  const t = load<u64>(DEVICE_BASE + D_HTIF_TOHOST);
-  return t != 0 && (t >> 12) == (pa >> 12);
+// May a write TLB entry cover this physical page? Not a page HTIF watches:
+// every store there must reach physWrite.
+export function pageWatched(pa: u64): bool { return htifWatched(pa); }
+
+// Set by physRead when nothing answered the access; the caller raises.
+export let busFault: bool = false;
+
+// Bus map entry covering `pa` that takes `size`-byte accesses, or 0.
+function findDevice(pa: u64, size: i32): usize {
+  if (pa >= 0x100000000) return 0; // every device lies below 4 GiB
+  const n = load<i32>(DEVICE_BASE + D_BUS_COUNT);
+  for (let i = 0; i < n; i++) {
+    const e = <usize>(DEVICE_BASE + D_BUS + i * BUS_ENTRY);
+    if (<u32>pa - load<u32>(e + BUS_BASE) < load<u32>(e + BUS_SIZE)) {
+      // Device registers take naturally aligned accesses of their widths only.
+      if ((load<u32>(e + BUS_WIDTHS) & <u32>size) == 0 || (pa & <u64>(size - 1)) != 0) return 0;
+      return e;
+    }
+  }
+  return 0;
 }
 
-@inline function nharts(): i32 { return load<i32>(DEVICE_BASE + D_NHARTS); }
-
-// Device (and slow RAM) read. Raises an access fault (tval = the virtual
-// address `va`) where nothing answers.
-export function physRead(pa: u64, size: i32, acc: i32, va: u64): u64 {
+// Device (and slow RAM/ROM) read. Sets busFault where nothing answers.
+export function physRead(pa: u64, size: i32, acc: i32): u64 {
+  busFault = false;
   const ha = hostAddr(pa, <u64>size, acc);
   if (ha != 0) {
     if (size == 8) return load<u64>(ha);
@@ -75,91 +68,62 @@ export function physRead(pa: u64, size: i32, acc: i32, va: u64): u64 {
     if (size == 2) return <u64>load<u16>(ha);
     return <u64>load<u8>(ha);
   }
-  if (acc != ACC_FETCH && (pa & <u64>(size - 1)) == 0 && pa < 0x100000000) {
-    lock();
-    const v = mmioRead(<u32>pa, size);
-    unlock();
-    if (mmioOk) return v;
+  const e = acc == ACC_FETCH ? 0 : findDevice(pa, size);
+  if (e == 0) { busFault = true; return 0; }
+  const off = <u32>pa - load<u32>(e + BUS_BASE);
+  const kind = load<u32>(e + BUS_KIND);
+  const index = load<u32>(e + BUS_INDEX);
+  if (kind == DEV_VIRTIO && !virtioWidthOk(off, size, false)) { busFault = true; return 0; }
+  lock();
+  let v: u64 = 0;
+  switch (kind) {
+    case DEV_UART: v = <u64>uartRead(off); break;
+    case DEV_VIRTIO:
+      if (size == 8) v = <u64>virtioRead(index, off, 4) | (<u64>virtioRead(index, off + 4, 4) << 32);
+      else v = <u64>virtioRead(index, off, size);
+      break;
+    case DEV_PLIC: v = <u64>plicRead(off); break;
+    case DEV_CLINT: v = clintRead(<u64>off, size); break;
+    case DEV_RTC: v = <u64>rtcRead(off); break;
+    case DEV_TEST: v = 0; break;
+    default: busFault = true;
   }
-  raise(accessFault(acc), va);
-  return 0;
+  unlock();
+  return v;
 }
 
-// Device registers: reached only by naturally aligned accesses. Sets
-// mmioOk = false where no device answers.
-let mmioOk: bool = true;
-@inline function inRange(pa: u32, base: u32, size: u32): bool { return pa >= base && pa - base < size; }
-
-function mmioRead(pa: u32, size: i32): u64 {
-  mmioOk = true;
-  if (inRange(pa, B.UART_BASE, B.UART_SIZE)) return size == 1 ? <u64>uartRead(pa - B.UART_BASE) : noDevice();
-  if (inRange(pa, B.VIRTIO_BASE, B.VIRTIO_SLOTS * B.VIRTIO_STRIDE)) {
-    const off = pa - B.VIRTIO_BASE;
-    const slot = off / B.VIRTIO_STRIDE, r = off % B.VIRTIO_STRIDE;
-    if (size == 8 && r >= 0x100) {
-      return <u64>virtioRead(slot, r, 4) | (<u64>virtioRead(slot, r + 4, 4) << 32);
-    }
-    return size <= 4 && (size == 4 || r >= 0x100) ? <u64>virtioRead(slot, r, size) : noDevice();
+// Write. Returns STATUS_OK, STATUS_TRAP (nothing answers: the caller raises
+// the access fault), or what the write asks of the run loop (EXIT_HTIF,
+// EXIT_POWER, EXIT_IO): the store completes, then the hart's slice ends so
+// that the host can act.
+export function physWrite(pa: u64, size: i32, v: u64): i32 {
+  const ha = hostAddr(pa, <u64>size, ACC_WRITE);
+  if (ha != 0) {
+    if (size == 8) store<u64>(ha, v);
+    else if (size == 4) store<u32>(ha, <u32>v);
+    else if (size == 2) store<u16>(ha, <u16>v);
+    else store<u8>(ha, <u8>v);
+    return htifStore(pa, size);
   }
-  if (inRange(pa, B.PLIC_BASE, B.PLIC_SIZE)) return size == 4 ? <u64>plicRead(pa - B.PLIC_BASE) : noDevice();
-  if (inRange(pa, B.CLINT_BASE, B.CLINT_SIZE)) return size >= 4 ? clintRead(<u64>(pa - B.CLINT_BASE), size, nharts()) : noDevice();
-  if (inRange(pa, B.RTC_BASE, B.RTC_SIZE)) return size == 4 ? <u64>rtcRead(pa - B.RTC_BASE) : noDevice();
-  if (inRange(pa, B.TEST_BASE, B.TEST_SIZE)) return size == 2 || size == 4 ? 0 : noDevice();
-  return noDevice();
-}
-
-function mmioWrite(pa: u32, size: i32, v: u64): void {
-  mmioOk = true;
-  if (inRange(pa, B.UART_BASE, B.UART_SIZE)) { if (size == 1) uartWrite(pa - B.UART_BASE, <u32>v); else noDevice(); return; }
-  if (inRange(pa, B.VIRTIO_BASE, B.VIRTIO_SLOTS * B.VIRTIO_STRIDE)) {
-    const off = pa - B.VIRTIO_BASE;
-    if (size != 4) { noDevice(); return; }
-    if (virtioWrite(off / B.VIRTIO_STRIDE, off % B.VIRTIO_STRIDE, <u32>v)) deviceExit = EXIT_IO;
-    return;
+  const e = findDevice(pa, size);
+  if (e == 0) return STATUS_TRAP;
+  const off = <u32>pa - load<u32>(e + BUS_BASE);
+  const kind = load<u32>(e + BUS_KIND);
+  const index = load<u32>(e + BUS_INDEX);
+  if (kind == DEV_VIRTIO && !virtioWidthOk(off, size, true)) return STATUS_TRAP;
+  lock();
+  let r = STATUS_OK;
+  switch (kind) {
+    case DEV_UART: uartWrite(off, <u32>v); break;
+    case DEV_VIRTIO: r = virtioWrite(index, off, <u32>v); break;
+    case DEV_PLIC: plicWrite(off, <u32>v); break;
+    case DEV_CLINT: clintWrite(<u64>off, size, v); break;
+    case DEV_RTC: rtcWrite(off, <u32>v); break;
+    case DEV_TEST: r = testWrite(off, <u32>v); break;
+    default: r = STATUS_TRAP;
   }
-  if (inRange(pa, B.PLIC_BASE, B.PLIC_SIZE)) { if (size == 4) plicWrite(pa - B.PLIC_BASE, <u32>v); else noDevice(); return; }
-  if (inRange(pa, B.CLINT_BASE, B.CLINT_SIZE)) { if (size >= 4) clintWrite(<u64>(pa - B.CLINT_BASE), size, v, nharts()); else noDevice(); return; }
-  if (inRange(pa, B.RTC_BASE, B.RTC_SIZE)) { if (size == 4) rtcWrite(pa - B.RTC_BASE, <u32>v); else noDevice(); return; }
-  // OpenSBI writes the command with a 16-bit store, Linux with 32 bits.
-  if (inRange(pa, B.TEST_BASE, B.TEST_SIZE)) { if (size == 2 || size == 4) { if (pa == B.TEST_BASE) testWrite(<u32>v); } else noDevice(); return; }
-  noDevice();
-}
-
-@inline function noDevice(): u64 { mmioOk = false; return 0; }
-
-// sifive,test: 0x5555 powers off, 0x3333 | code << 16 fails, 0x7777 resets.
-function testWrite(v: u32): void {
-  const cmd = v & 0xffff;
-  let req = 0;
-  if (cmd == B.TEST_PASS) req = POWER_OFF;
-  else if (cmd == B.TEST_RESET) req = POWER_RESET;
-  else if (cmd == B.TEST_FAIL) { req = POWER_FAIL; store<i32>(DEVICE_BASE + D_POWER_CODE, <i32>(v >> 16)); }
-  if (req != 0) {
-    atomic.store<i32>(DEVICE_BASE + D_POWER, req);
-    deviceExit = EXIT_POWER;
-  }
-}
-
-// goldfish RTC: TIME_LOW (0x00) latches TIME_HIGH (0x04); nanoseconds since
-// the epoch, from the host's wall clock at boot plus mtime. No alarms.
-function rtcNow(): i64 { return load<i64>(DEVICE_BASE + D_RTC_OFFSET_NS) + <i64>mtime() * 100; }
-function rtcRead(off: u32): u32 {
-  if (off == 0) {
-    const t = rtcNow();
-    store<i32>(DEVICE_BASE + D_RTC_HIGH, <i32>(t >> 32));
-    return <u32>t;
-  }
-  if (off == 4) return <u32>load<i32>(DEVICE_BASE + D_RTC_HIGH);
-  return 0;
-}
-function rtcWrite(off: u32, v: u32): void {
-  // TIME_LOW then TIME_HIGH set the clock (Linux writes high first).
-  const t = rtcNow();
-  let nt = t;
-  if (off == 0) nt = (t & ~<i64>0xffffffff) | <i64>v;
-  else if (off == 4) nt = (t & 0xffffffff) | (<i64>v << 32);
-  else return;
-  store<i64>(DEVICE_BASE + D_RTC_OFFSET_NS, load<i64>(DEVICE_BASE + D_RTC_OFFSET_NS) + (nt - t));
+  unlock();
+  return r;
 }
 
 // One agent at a time in the device state: harts in their MMIO accesses,
@@ -170,29 +134,3 @@ function rtcWrite(off: u32, v: u32): void {
 @inline function unlock(): void { atomic.store<i32>(DEVICE_BASE + D_LOCK, 0); }
 export function deviceLock(): void { lock(); }
 export function deviceUnlock(): void { unlock(); }
-
-export function physWrite(pa: u64, size: i32, v: u64, va: u64): void {
-  const ha = hostAddr(pa, <u64>size, ACC_WRITE);
-  if (ha != 0) {
-    if (size == 8) store<u64>(ha, v);
-    else if (size == 4) store<u32>(ha, <u32>v);
-    else if (size == 2) store<u16>(ha, <u16>v);
-    else store<u8>(ha, <u8>v);
-    const t = load<u64>(DEVICE_BASE + D_HTIF_TOHOST);
-    if (t != 0 && pa <= t + 7 && pa + <u64>size > t) {
-      const val = load<u64>(<usize>(t + RAM_HOST_BIAS));
-      if (val != 0) {
-        store<u64>(DEVICE_BASE + D_HTIF_VALUE, val);
-        deviceExit = EXIT_HTIF;
-      }
-    }
-    return;
-  }
-  if ((pa & <u64>(size - 1)) == 0 && pa < 0x100000000) {
-    lock();
-    mmioWrite(<u32>pa, size, v);
-    unlock();
-    if (mmioOk) return;
-  }
-  raise(CAUSE_STORE_ACCESS, va);
-}

@@ -1,22 +1,27 @@
-// The core's exports. Every worker instantiates this module over the same
-// shared memory; `selectHart` binds an instance to one hart's state.
+// The core's exports (src/machine/core.ts declares them for the host; a unit
+// test checks the two lists agree). Every worker instantiates this module
+// over the same shared memory; `initHart` binds an instance to one hart.
 import {
-  H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
+  H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_MIP, H_ATTN, H_X, H_HARTID, H_EXC_CAUSE,
+  C_PMPCFG, PMP_COUNT,
 } from "../layout";
-import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart/hart";
+import { VIRTIO_SLOTS } from "../board";
+import { PRIV_M } from "../spec/riscv";
+import { hb, selectHart, refreshRam, setPriv } from "./hart/hart";
 import { resetCsrs } from "./hart/csr";
 import { tlbFlush } from "./hart/sv39";
 import { clintReset } from "./devices/clint";
 import { plicReset } from "./devices/plic";
-import { uartReset } from "./devices/uart";
-import { virtioReset } from "./devices/virtio-mmio";
-import { VIRTIO_SLOTS } from "../board";
-export { run, lastRetired, lastTraps } from "./hart/run";
+import { uartReset, uartHostPoll as uartPoll } from "./devices/uart";
+import { virtioReset, virtioInterrupt as virtioIrq } from "./devices/virtio-mmio";
+import { deviceLock, deviceUnlock } from "./bus";
+export { run } from "./hart/run";
 export { buildRvcTable, expandRvc } from "./hart/rvc";
 export { mtime } from "./devices/clint";
-import { uartHostPoll as uartPoll } from "./devices/uart";
-import { virtioInterrupt as virtioIrq } from "./devices/virtio-mmio";
-import { deviceLock, deviceUnlock } from "./bus";
+// Slow paths for code outside this module (a JIT): a load returns its value
+// with any exception pending in the hart's H_EXC_CAUSE; a store returns a
+// status (STATUS_OK, STATUS_TRAP, or an EXIT_ request).
+export { loadSlow, storeSlow } from "./hart/sv39";
 
 // Host entry points into device state take the device lock, as harts do.
 export function uartHostPoll(): void { deviceLock(); uartPoll(); deviceUnlock(); }
@@ -37,6 +42,7 @@ export function resetHart(pc: u64, a1: u64): void {
   store<u64>(hb + H_INSTRET, 0);
   store<u64>(hb + H_EXECUTED, 0);
   store<u64>(hb + H_CYCLE_DELTA, 0);
+  store<i32>(hb + H_EXC_CAUSE, -1);
   atomic.store<i32>(hb + H_MIP, 0);
   atomic.store<i32>(hb + H_ATTN, 0);
   resetCsrs();
@@ -55,4 +61,3 @@ export function resetMachine(): void {
   for (let s: u32 = 0; s < <u32>VIRTIO_SLOTS; s++) virtioReset(s);
 }
 
-export { refreshRam };

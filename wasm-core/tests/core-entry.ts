@@ -3,8 +3,8 @@ export * from "../assembly/index";
 export { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "../assembly/hart/exec-m";
 export { translate, refreshTlbSets, tlbFlush, satpWrite } from "../assembly/hart/sv39";
 export { pmpCheck } from "../assembly/hart/pmp";
-import { excCause, excTval } from "../assembly/hart/hart";
+import { excCause, excTval, clearExc } from "../assembly/hart/hart";
 
-export function testExcCause(): i32 { return excCause; }
-export function testExcTval(): u64 { return excTval; }
-export function testClearExc(): void { excCause = -1; }
+export function testExcCause(): i32 { return excCause(); }
+export function testExcTval(): u64 { return excTval(); }
+export function testClearExc(): void { clearExc(); }

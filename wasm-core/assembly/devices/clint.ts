@@ -2,21 +2,16 @@
 // +0, mtimecmp per hart at +0x4000, mtime at +0xbff8. mtime runs at 10 MHz
 // from the host's monotonic clock and stands still while the VM is paused.
 import {
-  HART_BASE, HART_STRIDE, H_MIP, H_ATTN, MAX_HARTS, DEVICE_BASE,
+  HART_BASE, HART_STRIDE, HART_SLOTS, H_MIP, H_ATTN, DEVICE_BASE, D_NHARTS,
   D_CLINT, D_CLINT_MTIMECMP, D_MTIME_BASE, D_MTIME_FROZEN,
 } from "../../layout";
+import { TIMEBASE_HZ } from "../../limits";
+import { MIP_MSIP, MIP_MTIP } from "../../spec/riscv";
 
-const MSIP_OFF: u64 = 0;
+// Register offsets (SiFive CLINT, as QEMU's hw/intc/riscv_aclint.c).
 const MTIMECMP_OFF: u64 = 0x4000;
 const MTIME_OFF: u64 = 0xbff8;
-export const TICKS_PER_MS: f64 = 10000;
-
-export const MIP_SSIP: u32 = 1 << 1;
-export const MIP_MSIP: u32 = 1 << 3;
-export const MIP_STIP: u32 = 1 << 5;
-export const MIP_MTIP: u32 = 1 << 7;
-export const MIP_SEIP: u32 = 1 << 9;
-export const MIP_MEIP: u32 = 1 << 11;
+export const TICKS_PER_MS: f64 = <f64>TIMEBASE_HZ / 1000;
 
 // Host monotonic clock in milliseconds (performance.now()).
 @external("env", "hostClockMs")
@@ -68,14 +63,15 @@ function setMsip(h: i32, v: u32): void {
 }
 
 export function clintReset(): void {
-  for (let h = 0; h < MAX_HARTS; h++) {
+  for (let h = 0; h < HART_SLOTS; h++) {
     atomic.store<i32>(<usize>(DEVICE_BASE + D_CLINT) + (<usize>h << 2), 0);
     atomic.store<u64>(<usize>(DEVICE_BASE + D_CLINT_MTIMECMP) + (<usize>h << 3), <u64>-1);
   }
 }
 
 // Registers are 32 or 64 bits wide; 4-byte accesses to either half work.
-export function clintRead(off: u64, size: i32, nharts: i32): u64 {
+export function clintRead(off: u64, size: i32): u64 {
+  const nharts = load<i32>(DEVICE_BASE + D_NHARTS);
   if (off < MTIMECMP_OFF) {
     const h = <i32>(off >> 2);
     if (h >= nharts || size != 4) return 0;
@@ -87,7 +83,8 @@ export function clintRead(off: u64, size: i32, nharts: i32): u64 {
   return half(mtimecmp(h), (off - MTIMECMP_OFF) & 7, size);
 }
 
-export function clintWrite(off: u64, size: i32, v: u64, nharts: i32): void {
+export function clintWrite(off: u64, size: i32, v: u64): void {
+  const nharts = load<i32>(DEVICE_BASE + D_NHARTS);
   if (off < MTIMECMP_OFF) {
     const h = <i32>(off >> 2);
     if (h < nharts) setMsip(h, <u32>v);

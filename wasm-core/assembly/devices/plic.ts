@@ -4,9 +4,9 @@
 // enables 0x2000 + 0x80c, threshold 0x200000 + 0x1000c, claim/complete +4.
 // Sources are level-triggered: a device sets its line; the gateway makes it
 // pending; a claim takes it out of pending until completion.
-import { DEVICE_BASE, D_PLIC, HART_BASE, HART_STRIDE, H_MIP, H_ATTN, D_NHARTS, MAX_HARTS } from "../../layout";
+import { DEVICE_BASE, D_PLIC, D_PLIC_SIZE, HART_BASE, HART_STRIDE, HART_SLOTS, H_MIP, H_ATTN, D_NHARTS } from "../../layout";
 import { PLIC_NUM_SOURCES } from "../../board";
-import { MIP_MEIP, MIP_SEIP } from "./clint";
+import { MIP_MEIP, MIP_SEIP } from "../../spec/riscv";
 
 const P: usize = DEVICE_BASE + D_PLIC;
 const PRIORITY: usize = 0x000; // u32 x 96
@@ -15,7 +15,7 @@ const LEVEL: usize = 0x220; // u32 x 4: device line levels
 const CLAIMED: usize = 0x240; // u32 x 4: claimed, not yet completed
 const ENABLE: usize = 0x300; // per context: u32 x 4
 const THRESHOLD: usize = 0x500; // per context: u32
-const CONTEXTS: i32 = 2 * MAX_HARTS;
+const CONTEXTS: i32 = 2 * HART_SLOTS;
 
 @inline function bit(base: usize, s: u32): bool { return ((load<u32>(P + base + ((<usize>s >> 5) << 2)) >> (s & 31)) & 1) != 0; }
 @inline function setBit(base: usize, s: u32, on: bool): void {
@@ -25,7 +25,7 @@ const CONTEXTS: i32 = 2 * MAX_HARTS;
 }
 
 export function plicReset(): void {
-  memory.fill(P, 0, 0x600);
+  memory.fill(P, 0, D_PLIC_SIZE);
 }
 
 // The highest-priority pending, enabled source above the context's

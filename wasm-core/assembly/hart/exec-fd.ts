@@ -5,8 +5,7 @@
 // Loads and stores (FLW/FLD/FSW/FSD) live in the run loop with the others.
 import { C_FCSR, C_MSTATUS } from "../../layout";
 import { csr64, setCsr64, getF, setF, getX, setX, raise } from "./hart";
-import { MS_FS } from "./mstatus";
-import { CAUSE_ILLEGAL } from "../bus";
+import { MS_FS, CAUSE_ILLEGAL } from "../../spec/riscv";
 import {
   sfFlags,
   f32_add, f32_sub, f32_mul, f32_div, f32_sqrt, f32_mulAdd, f32_eq, f32_lt, f32_le,

@@ -1,8 +1,10 @@
 // The running hart: where its state lives in the shared memory, and the
 // per-instance globals that cache what the hot loop needs. Top-level `let`s
-// are WebAssembly globals, one copy per instance (per worker), never shared.
+// are WebAssembly globals, one copy per instance (per worker), never shared;
+// anything another module must see (a pending exception, the slice's
+// counts) lives in the hart's block of memory instead.
 import {
-  HART_BASE, HART_STRIDE, H_X, H_F, H_PRIV, H_MIP, H_HARTID,
+  HART_BASE, HART_STRIDE, H_X, H_F, H_PRIV, H_MIP, H_HARTID, H_EXC_CAUSE, H_EXC_TVAL,
   C_MSTATUS, DEVICE_BASE, D_RAM_SIZE, RAM_OFFSET, RAM_PHYS_BASE,
 } from "../../layout";
 
@@ -17,15 +19,6 @@ export let ramEnd: u64 = 0;
 // added to a physical address already checked to lie inside RAM).
 export const RAM_HOST_BIAS: u64 = <u64>RAM_OFFSET - <u64>RAM_PHYS_BASE;
 
-export const PRIV_U: i32 = 0;
-export const PRIV_S: i32 = 1;
-export const PRIV_M: i32 = 3;
-
-// A pending synchronous exception raised by a helper (load, store, CSR ...):
-// the run loop sees excCause >= 0, takes the trap with its own pc, clears it.
-export let excCause: i32 = -1;
-export let excTval: u64 = 0;
-
 export function selectHart(id: i32): void {
   hartId = id;
   hb = <usize>(HART_BASE + id * HART_STRIDE);
@@ -38,10 +31,16 @@ export function refreshRam(): void {
   ramEnd = <u64>RAM_PHYS_BASE + ramSize;
 }
 
+// A synchronous exception raised by a helper (load, store, CSR ...): the run
+// loop sees it pending, takes the trap with its own pc and clears it.
 @inline export function raise(cause: i32, tval: u64): void {
-  excCause = cause;
-  excTval = tval;
+  store<i32>(hb + H_EXC_CAUSE, cause);
+  store<u64>(hb + H_EXC_TVAL, tval);
 }
+@inline export function excPending(): bool { return load<i32>(hb + H_EXC_CAUSE) >= 0; }
+@inline export function excCause(): i32 { return load<i32>(hb + H_EXC_CAUSE); }
+@inline export function excTval(): u64 { return load<u64>(hb + H_EXC_TVAL); }
+@inline export function clearExc(): void { store<i32>(hb + H_EXC_CAUSE, -1); }
 
 @inline export function getX(r: i32): u64 { return load<u64>(hb + H_X + (<usize>r << 3)); }
 @inline export function setX(r: i32, v: u64): void {

@@ -2,16 +2,9 @@
 // 4 bytes. Checked only when a TLB entry is filled: a page is cached only when
 // one decision covers the whole of it.
 import { C_PMPCFG, C_PMPADDR, PMP_COUNT } from "../../layout";
-import { hb, PRIV_M } from "./hart";
+import { hb } from "./hart";
+import { PRIV_M, PMP_R, PMP_W, PMP_X, PMP_A_SHIFT, PMP_L, PMP_A_OFF, PMP_A_TOR, PMP_A_NA4 } from "../../spec/riscv";
 
-export const PMP_R: u32 = 1;
-export const PMP_W: u32 = 2;
-export const PMP_X: u32 = 4;
-const PMP_A_SHIFT: u32 = 3;
-const PMP_L: u32 = 0x80;
-const A_OFF: u32 = 0;
-const A_TOR: u32 = 1;
-const A_NA4: u32 = 2;
 // pmpaddr holds bits 55:2 of an address.
 const PMPADDR_MASK: u64 = (<u64>1 << 54) - 1;
 
@@ -32,13 +25,13 @@ export function pmpCheck(pa: u64, size: u64, perm: u32, priv: i32): i32 {
   for (let i = 0; i < PMP_COUNT; i++) {
     const cfg = cfgOf(i);
     const a = (cfg >> PMP_A_SHIFT) & 3;
-    if (a == A_OFF) continue;
+    if (a == PMP_A_OFF) continue;
     let lo: u64, hi: u64;
     const addr = addrOf(i);
-    if (a == A_TOR) {
+    if (a == PMP_A_TOR) {
       lo = i == 0 ? 0 : addrOf(i - 1) << 2;
       hi = addr << 2;
-    } else if (a == A_NA4) {
+    } else if (a == PMP_A_NA4) {
       lo = addr << 2;
       hi = lo + 4;
     } else {
@@ -70,7 +63,7 @@ export function pmpAddrLocked(i: i32): bool {
   if (cfgOf(i) & PMP_L) return true;
   if (i + 1 < PMP_COUNT) {
     const next = cfgOf(i + 1);
-    if ((next & PMP_L) != 0 && ((next >> PMP_A_SHIFT) & 3) == A_TOR) return true;
+    if ((next & PMP_L) != 0 && ((next >> PMP_A_SHIFT) & 3) == PMP_A_TOR) return true;
   }
   return false;
 }

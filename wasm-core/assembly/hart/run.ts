@@ -9,34 +9,39 @@
 // branch, the budget or a raised attention flag. Interrupts are checked
 // there, between blocks, never per instruction.
 import {
-  H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, RVC_TABLE, C_MSTATUS, C_MIE,
-  EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO,
+  H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, H_EXIT, H_SLICE_RETIRED, H_SLICE_TRAPS, H_F, RVC_TABLE,
+  C_MSTATUS, C_MIE, EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO, STATUS_OK,
+  STATUS_TRAP,
 } from "../../layout";
 import {
-  hb, hartId, excCause, excTval, getPriv, getMip, csr64, raise, PRIV_M, PRIV_S, PRIV_U,
-} from "./hart";
+  PRIV_M, PRIV_S, PRIV_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_ECALL_U, MS_TSR, MS_TVM, MS_TW,
+  MATCH_ECALL, MATCH_EBREAK, MATCH_MRET, MATCH_SRET, MATCH_WFI, MATCH_SFENCE_VMA, MASK_SFENCE_VMA,
+  OP_LOAD, OP_LOAD_FP, OP_MISC_MEM, OP_OP_IMM, OP_AUIPC, OP_OP_IMM_32, OP_STORE, OP_STORE_FP, OP_AMO,
+  OP_OP, OP_LUI, OP_OP_32, OP_MADD, OP_MSUB, OP_NMSUB, OP_NMADD, OP_OP_FP, OP_BRANCH, OP_JALR, OP_JAL,
+  OP_SYSTEM,
+} from "../../spec/riscv";
+import { hb, hartId, excPending, excCause, excTval, clearExc, getPriv, getMip, csr64, raise } from "./hart";
 import { takeTrap, pendingInterrupt, takeInterrupt, mret, sret } from "./trap";
 import {
   tlbRead, tlbWrite, tlbLookup, refreshTlbSets, loadSlow, storeSlow, fetchSlow,
   fetchPage, fetchHost, fetchLimit, tlbFlush,
 } from "./sv39";
-import { deviceExit, clearDeviceExit, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_ECALL_U } from "../bus";
-import { csrInstr, sliceRetired, csrStateChanged } from "./csr";
+import { csrInstr } from "./csr";
 import { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "./exec-m";
 import { execAmo } from "./exec-a";
 import { execFma, execOpFp, fpEnabled, setS, setD } from "./exec-fd";
 import { mtime, updateTimer } from "../devices/clint";
-import { MS_TSR, MS_TVM, MS_TW } from "./mstatus";
 
+// inner() returns this to the slice loop to go on; any other value ends the
+// slice with that EXIT_ reason.
 const EXIT_CONTINUE: i32 = -1;
-const BOX: u64 = 0xffffffff00000000;
 
-// Instructions retired in the current slice.
-let retired: i32 = 0;
-// Instructions that trapped in the current slice. They do not retire, but
-// they count toward the slice's budget: a hart whose every fetch faults
-// (mtvec unset, say) must still end its slice.
-let traps: i32 = 0;
+// The slice's counts live in the hart's block (H_SLICE_RETIRED: retired;
+// H_SLICE_TRAPS: instructions that trapped, which do not retire but count
+// toward the budget, so that a hart whose every fetch faults still ends its
+// slice).
+@inline function sliceRetired(): i32 { return load<i32>(hb + H_SLICE_RETIRED); }
+@inline function sliceTraps(): i32 { return load<i32>(hb + H_SLICE_TRAPS); }
 
 @inline function sx32(v: u64): u64 { return <u64><i64><i32>v; }
 @inline function immI(inst: u32): u64 { return <u64><i64>(<i32>inst >> 20); }
@@ -60,18 +65,18 @@ let traps: i32 = 0;
 function leave(pc: u64, n: i32): i32 {
   store<u64>(hb, 0);
   store<u64>(hb + H_PC, pc);
-  retired = n;
+  store<i32>(hb + H_SLICE_RETIRED, n);
   return EXIT_CONTINUE;
 }
 
 // The instruction at pc raised excCause: it does not retire; take the trap.
 function trapped(pc: u64, n: i32): i32 {
   store<u64>(hb, 0);
-  const cause = excCause;
-  excCause = -1;
-  store<u64>(hb + H_PC, takeTrap(pc, <u64>cause, excTval));
-  retired = n - 1;
-  traps++;
+  const cause = excCause();
+  clearExc();
+  store<u64>(hb + H_PC, takeTrap(pc, <u64>cause, excTval()));
+  store<i32>(hb + H_SLICE_RETIRED, n - 1);
+  store<i32>(hb + H_SLICE_TRAPS, sliceTraps() + 1);
   return EXIT_CONTINUE;
 }
 
@@ -86,7 +91,7 @@ function inner(budget: i32): i32 {
   const tR = tlbRead;
   const tW = tlbWrite;
   let pc = load<u64>(h + H_PC);
-  let n = retired;
+  let n = sliceRetired();
   // Fetch window: pc - fpage < flimit means the 4 bytes at pc are at fhost + that.
   let fpage: u64 = 0;
   let fhost: usize = 0;
@@ -98,7 +103,7 @@ function inner(budget: i32): i32 {
       inst = load<u32>(fhost + <usize>off);
     } else {
       inst = fetchSlow(pc);
-      if (excCause >= 0) return trapped(pc, n + 1);
+      if (excPending()) return trapped(pc, n + 1);
       fpage = fetchPage; fhost = fetchHost; flimit = fetchLimit;
     }
     n++;
@@ -111,7 +116,7 @@ function inner(budget: i32): i32 {
       len = 2;
     }
     switch ((inst >> 2) & 31) {
-      case 0x00: { // LOAD
+      case OP_LOAD: {
         const va = load<u64>(h + rs1Off(inst)) + immI(inst);
         let v: u64;
         let slow = false; // only the slow path can raise
@@ -125,30 +130,31 @@ function inner(budget: i32): i32 {
           case 6: { const a = tlbLookup(tR, va, 3); if (a) v = <u64>load<u32>(a); else { v = loadSlow(va, 4); slow = true; } break; }
           default: return illegal(pc, n, raw);
         }
-        if (slow && excCause >= 0) return trapped(pc, n);
+        if (slow && excPending()) return trapped(pc, n);
         store<u64>(h + rdOff(inst), v);
         pc += len;
         break;
       }
-      case 0x08: { // STORE
+      case OP_STORE: {
         const va = load<u64>(h + rs1Off(inst)) + immS(inst);
         const v = load<u64>(h + rs2Off(inst));
-        let slow = false; // only the slow path can raise or reach a device
+        let st = STATUS_OK; // only the slow path can raise or reach a device
         switch ((inst >> 12) & 7) {
-          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else { storeSlow(va, 1, v); slow = true; } break; }
-          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else { storeSlow(va, 2, v); slow = true; } break; }
-          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else { storeSlow(va, 4, v); slow = true; } break; }
-          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else { storeSlow(va, 8, v); slow = true; } break; }
+          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else st = storeSlow(va, 1, v); break; }
+          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else st = storeSlow(va, 2, v); break; }
+          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else st = storeSlow(va, 4, v); break; }
+          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else st = storeSlow(va, 8, v); break; }
           default: return illegal(pc, n, raw);
         }
-        if (slow) {
-          if (excCause >= 0) return trapped(pc, n);
-          if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc + len, n); return r; }
+        if (st != STATUS_OK) {
+          if (st == STATUS_TRAP) return trapped(pc, n);
+          leave(pc + len, n); // a device asked for the host: the store is done
+          return st;
         }
         pc += len;
         break;
       }
-      case 0x04: { // OP-IMM
+      case OP_OP_IMM: {
         const a = load<u64>(h + rs1Off(inst));
         const imm = immI(inst);
         let r: u64;
@@ -172,7 +178,7 @@ function inner(budget: i32): i32 {
         pc += len;
         break;
       }
-      case 0x06: { // OP-IMM-32
+      case OP_OP_IMM_32: {
         const a = <u32>load<u64>(h + rs1Off(inst));
         const sh = (inst >> 20) & 31;
         let r: u32;
@@ -192,7 +198,7 @@ function inner(budget: i32): i32 {
         pc += len;
         break;
       }
-      case 0x0c: { // OP (RV64I and M)
+      case OP_OP: { // RV64I and M
         const a = load<u64>(h + rs1Off(inst));
         const b = load<u64>(h + rs2Off(inst));
         const f7 = inst >> 25;
@@ -227,7 +233,7 @@ function inner(budget: i32): i32 {
         pc += len;
         break;
       }
-      case 0x0e: { // OP-32
+      case OP_OP_32: {
         const a = load<u64>(h + rs1Off(inst));
         const b = load<u64>(h + rs2Off(inst));
         const f7 = inst >> 25;
@@ -256,15 +262,15 @@ function inner(budget: i32): i32 {
         pc += len;
         break;
       }
-      case 0x0d: // LUI
+      case OP_LUI:
         store<u64>(h + rdOff(inst), <u64><i64><i32>(inst & 0xfffff000));
         pc += len;
         break;
-      case 0x05: // AUIPC
+      case OP_AUIPC:
         store<u64>(h + rdOff(inst), pc + <u64><i64><i32>(inst & 0xfffff000));
         pc += len;
         break;
-      case 0x18: { // BRANCH
+      case OP_BRANCH: {
         const a = load<u64>(h + rs1Off(inst));
         const b = load<u64>(h + rs2Off(inst));
         let t: bool;
@@ -283,13 +289,13 @@ function inner(budget: i32): i32 {
         } else pc += len;
         break;
       }
-      case 0x1b: { // JAL
+      case OP_JAL: {
         store<u64>(h + rdOff(inst), pc + len);
         pc += immJ(inst);
         if (n >= budget || atomic.load<i32>(h + H_ATTN) != 0) return leave(pc, n);
         break;
       }
-      case 0x19: { // JALR
+      case OP_JALR: {
         if (((inst >> 12) & 7) != 0) return illegal(pc, n, raw);
         const t = (load<u64>(h + rs1Off(inst)) + immI(inst)) & ~<u64>1;
         store<u64>(h + rdOff(inst), pc + len);
@@ -297,7 +303,7 @@ function inner(budget: i32): i32 {
         if (n >= budget || atomic.load<i32>(h + H_ATTN) != 0) return leave(pc, n);
         break;
       }
-      case 0x03: { // MISC-MEM
+      case OP_MISC_MEM: {
         const f3 = (inst >> 12) & 7;
         if (f3 == 0) atomic.add<i32>(h + H_FENCE, 0); // FENCE
         else if (f3 != 1) return illegal(pc, n, raw);
@@ -306,13 +312,13 @@ function inner(budget: i32): i32 {
         pc += len;
         break;
       }
-      case 0x0b: { // AMO
+      case OP_AMO: {
         execAmo(inst, raw);
-        if (excCause >= 0) return trapped(pc, n);
+        if (excPending()) return trapped(pc, n);
         pc += len;
         break;
       }
-      case 0x01: { // LOAD-FP
+      case OP_LOAD_FP: {
         const f3 = (inst >> 12) & 7;
         if (!fpEnabled() || (f3 != 2 && f3 != 3)) return illegal(pc, n, raw);
         const va = load<u64>(h + rs1Off(inst)) + immI(inst);
@@ -320,47 +326,48 @@ function inner(budget: i32): i32 {
         if (f3 == 3) {
           const a = tlbLookup(tR, va, 7);
           const v = a ? load<u64>(a) : loadSlow(va, 8);
-          if (excCause >= 0) return trapped(pc, n);
+          if (excPending()) return trapped(pc, n);
           setD(rd, v);
         } else {
           const a = tlbLookup(tR, va, 3);
           const v = a ? load<u32>(a) : <u32>loadSlow(va, 4);
-          if (excCause >= 0) return trapped(pc, n);
+          if (excPending()) return trapped(pc, n);
           setS(rd, v);
         }
         pc += len;
         break;
       }
-      case 0x09: { // STORE-FP
+      case OP_STORE_FP: {
         const f3 = (inst >> 12) & 7;
         if (!fpEnabled() || (f3 != 2 && f3 != 3)) return illegal(pc, n, raw);
         const va = load<u64>(h + rs1Off(inst)) + immS(inst);
-        const v = load<u64>(h + 256 + rs2Off(inst));
+        const v = load<u64>(h + H_F + rs2Off(inst));
+        let st = STATUS_OK;
         if (f3 == 3) {
           const a = tlbLookup(tW, va, 7);
-          if (a) store<u64>(a, v); else storeSlow(va, 8, v);
+          if (a) store<u64>(a, v); else st = storeSlow(va, 8, v);
         } else {
           const a = tlbLookup(tW, va, 3);
-          if (a) store<u32>(a, <u32>v); else storeSlow(va, 4, v);
+          if (a) store<u32>(a, <u32>v); else st = storeSlow(va, 4, v);
         }
-        if (excCause >= 0) return trapped(pc, n);
+        if (st == STATUS_TRAP) return trapped(pc, n);
         pc += len;
-        if (deviceExit) { const r = deviceExit; clearDeviceExit(); leave(pc, n); return r; }
+        if (st != STATUS_OK) { leave(pc, n); return st; }
         break;
       }
-      case 0x10: case 0x11: case 0x12: case 0x13: { // FMADD FMSUB FNMSUB FNMADD
+      case OP_MADD: case OP_MSUB: case OP_NMSUB: case OP_NMADD: {
         execFma(inst, raw);
-        if (excCause >= 0) return trapped(pc, n);
+        if (excPending()) return trapped(pc, n);
         pc += len;
         break;
       }
-      case 0x14: { // OP-FP
+      case OP_OP_FP: {
         execOpFp(inst, raw);
-        if (excCause >= 0) return trapped(pc, n);
+        if (excPending()) return trapped(pc, n);
         pc += len;
         break;
       }
-      case 0x1c: { // SYSTEM
+      case OP_SYSTEM: {
         const f3 = (inst >> 12) & 7;
         if (f3 == 0) return system(inst, raw, pc, n);
         if (f3 == 4) return illegal(pc, n, raw);
@@ -368,10 +375,9 @@ function inner(budget: i32): i32 {
         const rs1 = (inst >> 15) & 31;
         const operand = f3 >= 5 ? <u64>rs1 : load<u64>(h + rs1Off(inst));
         const write = (f3 & 3) == 1 || rs1 != 0;
-        sliceRetired = <u64>n;
-        csrStateChanged = false;
+        store<i32>(h + H_SLICE_RETIRED, n); // minstret as this instruction reads it
         const old = csrInstr(inst >> 20, f3 & 3, operand, write, raw);
-        if (excCause >= 0) return trapped(pc, n);
+        if (excPending()) return trapped(pc, n);
         store<u64>(h + rdOff(inst), old);
         pc += len;
         if (write) return leave(pc, n);
@@ -387,17 +393,17 @@ function inner(budget: i32): i32 {
 // ECALL, EBREAK, xRET, WFI, SFENCE.VMA.
 function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
   const priv = getPriv();
-  if (inst == 0x00000073) { raise(CAUSE_ECALL_U + priv, 0); return trapped(pc, n); }
-  if (inst == 0x00100073) { raise(CAUSE_BREAKPOINT, pc); return trapped(pc, n); }
-  if (inst == 0x30200073) { // MRET
+  if (inst == MATCH_ECALL) { raise(CAUSE_ECALL_U + priv, 0); return trapped(pc, n); }
+  if (inst == MATCH_EBREAK) { raise(CAUSE_BREAKPOINT, pc); return trapped(pc, n); }
+  if (inst == MATCH_MRET) {
     if (priv != PRIV_M) return illegal(pc, n, raw);
     return leave(mret(), n);
   }
-  if (inst == 0x10200073) { // SRET
+  if (inst == MATCH_SRET) {
     if (priv < PRIV_S || (priv == PRIV_S && (csr64(C_MSTATUS) & MS_TSR) != 0)) return illegal(pc, n, raw);
     return leave(sret(), n);
   }
-  if (inst == 0x10500073) { // WFI
+  if (inst == MATCH_WFI) {
     // In U-mode always illegal (no time limit is offered); in S-mode when TW.
     if (priv == PRIV_U || (priv == PRIV_S && (csr64(C_MSTATUS) & MS_TW) != 0)) return illegal(pc, n, raw);
     leave(pc + 4, n);
@@ -406,7 +412,7 @@ function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
     if ((getMip() & csr64(C_MIE)) != 0) return EXIT_CONTINUE;
     return EXIT_WFI;
   }
-  if ((inst >> 25) == 0x09 && ((inst >> 7) & 0x1f) == 0) { // SFENCE.VMA
+  if ((inst & MASK_SFENCE_VMA) == MATCH_SFENCE_VMA) {
     if (priv == PRIV_U || (priv == PRIV_S && (csr64(C_MSTATUS) & MS_TVM) != 0)) return illegal(pc, n, raw);
     tlbFlush();
     return leave(pc + 4, n);
@@ -417,8 +423,9 @@ function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
 // Run up to about `budget` instructions (the slice ends at the first taken
 // branch past it). Returns why it stopped: EXIT_BUDGET, EXIT_HTIF, EXIT_WFI.
 export function run(budget: i32): i32 {
-  retired = 0;
-  traps = 0;
+  store<i32>(hb + H_SLICE_RETIRED, 0);
+  store<i32>(hb + H_SLICE_TRAPS, 0);
+  clearExc();
   updateTimer(hartId, mtime());
   let reason = EXIT_BUDGET;
   while (true) {
@@ -428,17 +435,14 @@ export function run(budget: i32): i32 {
     if (irq >= 0) {
       store<u64>(hb + H_PC, takeInterrupt(load<u64>(hb + H_PC), irq));
     }
-    if (retired + traps >= budget) break;
+    const traps = sliceTraps();
+    if (sliceRetired() + traps >= budget) break;
     const r = inner(budget - traps);
     if (r != EXIT_CONTINUE) { reason = r; break; }
   }
-  store<u64>(hb + H_INSTRET, load<u64>(hb + H_INSTRET) + <u64>retired);
-  atomic.store<u64>(hb + H_EXECUTED, atomic.load<u64>(hb + H_EXECUTED) + <u64>retired);
+  const retired = <u64>sliceRetired();
+  store<u64>(hb + H_INSTRET, load<u64>(hb + H_INSTRET) + retired);
+  atomic.store<u64>(hb + H_EXECUTED, atomic.load<u64>(hb + H_EXECUTED) + retired);
+  store<i32>(hb + H_EXIT, reason);
   return reason;
 }
-
-// Instructions retired by the last run().
-export function lastRetired(): i32 { return retired; }
-// Instructions that trapped in the last run() (not retired).
-export function lastTraps(): i32 { return traps; }
-

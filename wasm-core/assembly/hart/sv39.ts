@@ -9,27 +9,25 @@
 // An entry exists only when the whole page may be accessed that way: RAM or
 // ROM, allowed by the PTE and by one PMP decision, D already set for writes.
 import {
-  H_TLB, TLB_SET, TLB_ARRAY, TLB_SIZE, TLB_ENTRIES, C_SATP, RAM_OFFSET,
+  H_TLB, TLB_SET, TLB_ARRAY, TLB_SIZE, TLB_ENTRIES, C_SATP, RAM_OFFSET, STATUS_OK, STATUS_TRAP,
 } from "../../layout";
-import { hb, raise, getPriv, mstatus, csr64, PRIV_M, PRIV_S, PRIV_U, excCause } from "./hart";
 import {
-  ACC_READ, ACC_WRITE, ACC_FETCH, accessFault, hostAddr, pageWatched, physRead, physWrite,
-  CAUSE_FETCH_PAGE, CAUSE_LOAD_PAGE, CAUSE_STORE_PAGE,
-} from "../bus";
-import { pmpCheck, pmpAllows, PMP_R, PMP_W, PMP_X, PMP_ALLOW } from "./pmp";
-import { MS_MPRV, MS_MPP, MS_MPP_SHIFT, MS_SUM, MS_MXR } from "./mstatus";
+  ACC_READ, ACC_WRITE, ACC_FETCH, PRIV_M, PRIV_S, PRIV_U,
+  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, CAUSE_FETCH_PAGE, CAUSE_LOAD_PAGE,
+  CAUSE_STORE_PAGE, CAUSE_MISALIGNED_LOAD, CAUSE_MISALIGNED_STORE,
+  PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D, PTE_PPN_SHIFT, SATP_MODE_SHIFT, SATP_MODE_BARE,
+  SATP_MODE_SV39, SATP_PPN_BITS, PMP_R, PMP_W, PMP_X, MS_MPRV, MS_MPP, MS_MPP_SHIFT, MS_SUM, MS_MXR,
+} from "../../spec/riscv";
+import { hb, raise, getPriv, mstatus, csr64, excPending } from "./hart";
+import { hostAddr, pageWatched, physRead, physWrite, busFault } from "../bus";
+import { pmpCheck, pmpAllows, PMP_ALLOW } from "./pmp";
 
-const PTE_V: u64 = 1;
-const PTE_R: u64 = 2;
-const PTE_W: u64 = 4;
-const PTE_X: u64 = 8;
-const PTE_U: u64 = 16;
-const PTE_A: u64 = 64;
-const PTE_D: u64 = 128;
-const PPN_MASK: u64 = (<u64>1 << 44) - 1;
-export const SATP_MODE_BARE: u64 = 0;
-export const SATP_MODE_SV39: u64 = 8;
+const PPN_MASK: u64 = (<u64>1 << SATP_PPN_BITS) - 1;
 const PAGE_MASK: u64 = 0xfff;
+
+@inline export function accessFault(acc: i32): i32 {
+  return acc == ACC_FETCH ? CAUSE_FETCH_ACCESS : acc == ACC_WRITE ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
+}
 
 // Current TLB arrays, refreshed whenever privilege or mstatus changes.
 export let tlbRead: usize = 0;
@@ -80,7 +78,7 @@ export function tlbFlush(): void {
 export function translate(va: u64, acc: i32): u64 {
   const priv = acc == ACC_FETCH ? getPriv() : dataPriv;
   const satp = csr64(C_SATP);
-  if (priv == PRIV_M || (satp >> 60) == SATP_MODE_BARE) {
+  if (priv == PRIV_M || (satp >> SATP_MODE_SHIFT) == SATP_MODE_BARE) {
     // Bare: physical addresses are 56 bits wide.
     if ((va >> 56) != 0) { raise(accessFault(acc), va); return 0; }
     return va;
@@ -111,9 +109,9 @@ export function translate(va: u64, acc: i32): u64 {
       if ((pte & (PTE_A | PTE_D | PTE_U)) != 0) { raise(pageFault(acc), va); return 0; }
       level--;
       if (level < 0) { raise(pageFault(acc), va); return 0; }
-      a = ((pte >> 10) & PPN_MASK) << 12;
+      a = ((pte >> PTE_PPN_SHIFT) & PPN_MASK) << 12;
     }
-    const ppn = (pte >> 10) & PPN_MASK;
+    const ppn = (pte >> PTE_PPN_SHIFT) & PPN_MASK;
     // A superpage's PPN must be aligned to its size.
     if (level > 0 && (ppn & ((<u64>1 << (9 * <u64>level)) - 1)) != 0) {
       raise(pageFault(acc), va); return 0;
@@ -166,7 +164,7 @@ function tlbFill(va: u64, pa: u64, acc: i32, priv: i32): void {
 // the physical address or raises and returns 0. Fills the TLB on the way.
 function resolve(va: u64, size: i32, acc: i32): u64 {
   const pa = translate(va, acc);
-  if (excCause >= 0) return 0;
+  if (excPending()) return 0;
   const priv = acc == ACC_FETCH ? getPriv() : dataPriv;
   if (!pmpAllows(pa, <u64>size, permOf(acc), priv)) { raise(accessFault(acc), va); return 0; }
   tlbFill(va, pa, acc, priv);
@@ -183,14 +181,16 @@ export function loadSlow(va: u64, size: i32): u64 {
     let v: u64 = 0;
     for (let i = 0; i < size; i++) {
       const b = loadSlow(va + <u64>i, 1);
-      if (excCause >= 0) return 0;
+      if (excPending()) return 0;
       v |= b << (<u64>i << 3);
     }
     return v;
   }
   const pa = resolve(va, size, ACC_READ);
-  if (excCause >= 0) return 0;
-  return physRead(pa, size, ACC_READ, va);
+  if (excPending()) return 0;
+  const v = physRead(pa, size, ACC_READ);
+  if (busFault) raise(CAUSE_LOAD_ACCESS, va);
+  return v;
 }
 
 @inline function loadHost(ha: usize, size: i32): u64 {
@@ -200,35 +200,41 @@ export function loadSlow(va: u64, size: i32): u64 {
   return <u64>load<u8>(ha);
 }
 
-export function storeSlow(va: u64, size: i32, v: u64): void {
+// Returns STATUS_OK, STATUS_TRAP (an exception is pending), or what a device
+// write asks of the run loop (EXIT_*: the store is done, the slice ends).
+export function storeSlow(va: u64, size: i32, v: u64): i32 {
   const ha = tlbLookupPage(tlbWrite, va, <u64>size);
   if (ha != 0) {
     if (size == 8) store<u64>(ha, v);
     else if (size == 4) store<u32>(ha, <u32>v);
     else if (size == 2) store<u16>(ha, <u16>v);
     else store<u8>(ha, <u8>v);
-    return;
+    return STATUS_OK;
   }
   if ((va & PAGE_MASK) + <u64>size > 4096) {
     // Across a page boundary: both pages must be writable before any byte
     // is written, so that a fault leaves memory untouched.
     const second = (va + <u64>size) & ~PAGE_MASK;
     resolve(va, 1, ACC_WRITE);
-    if (excCause >= 0) return;
+    if (excPending()) return STATUS_TRAP;
     resolve(second, 1, ACC_WRITE);
-    if (excCause >= 0) return;
+    if (excPending()) return STATUS_TRAP;
+    let request = STATUS_OK;
     for (let i = 0; i < size; i++) {
       const a = va + <u64>i;
       const pa = resolve(a, 1, ACC_WRITE);
-      if (excCause >= 0) return;
-      physWrite(pa, 1, v >> (<u64>i << 3), a);
-      if (excCause >= 0) return;
+      if (excPending()) return STATUS_TRAP;
+      const r = physWrite(pa, 1, v >> (<u64>i << 3));
+      if (r == STATUS_TRAP) { raise(CAUSE_STORE_ACCESS, a); return STATUS_TRAP; }
+      if (r != STATUS_OK) request = r;
     }
-    return;
+    return request;
   }
   const pa = resolve(va, size, ACC_WRITE);
-  if (excCause >= 0) return;
-  physWrite(pa, size, v, va);
+  if (excPending()) return STATUS_TRAP;
+  const r = physWrite(pa, size, v);
+  if (r == STATUS_TRAP) raise(CAUSE_STORE_ACCESS, va);
+  return r;
 }
 
 // Host address for an atomic access (LR/SC/AMO) of size 4 or 8, or 0 with an
@@ -236,18 +242,18 @@ export function storeSlow(va: u64, size: i32, v: u64): void {
 // work only on RAM (an access fault elsewhere). LR checks read permission,
 // SC and AMOs write permission.
 export function atomicAddr(va: u64, size: i32, acc: i32): usize {
-  if ((va & <u64>(size - 1)) != 0) { raise(acc == ACC_READ ? 4 : 6, va); return 0; }
+  if ((va & <u64>(size - 1)) != 0) { raise(acc == ACC_READ ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, va); return 0; }
   // Atomics and reservations are supported by RAM alone (privileged spec
   // 3.6.3.2, the AMO and reservability PMAs of this board): the boot ROM is
   // readable through the read TLB, but LR there faults like AMOs and SC do,
   // whatever the TLB holds.
   const ha = tlbLookup(acc == ACC_WRITE ? tlbWrite : tlbRead, va, <u64>(size - 1));
   if (ha >= <usize>RAM_OFFSET) return ha;
-  if (ha != 0) { raise(acc == ACC_READ ? 5 : 7, va); return 0; }
+  if (ha != 0) { raise(accessFault(acc), va); return 0; }
   const pa = resolve(va, size, acc);
-  if (excCause >= 0) return 0;
+  if (excPending()) return 0;
   const h = hostAddr(pa, <u64>size, ACC_WRITE);
-  if (h == 0) { raise(acc == ACC_READ ? 5 : 7, va); return 0; }
+  if (h == 0) { raise(accessFault(acc), va); return 0; }
   return h;
 }
 
@@ -263,9 +269,13 @@ function fetch16(va: u64): u32 {
   let ha = tlbLookupPage(tlbFetch, va, 2);
   if (ha == 0) {
     const pa = resolve(va, 2, ACC_FETCH);
-    if (excCause >= 0) return 0;
+    if (excPending()) return 0;
     ha = tlbLookupPage(tlbFetch, va, 2);
-    if (ha == 0) return <u32>physRead(pa, 2, ACC_FETCH, va);
+    if (ha == 0) {
+      const v = <u32>physRead(pa, 2, ACC_FETCH);
+      if (busFault) raise(CAUSE_FETCH_ACCESS, va);
+      return v;
+    }
   }
   return <u32>load<u16>(ha);
 }
@@ -273,7 +283,7 @@ function fetch16(va: u64): u32 {
 export function fetchSlow(pc: u64): u32 {
   fetchLimit = 0;
   const lo = fetch16(pc);
-  if (excCause >= 0) return 0;
+  if (excPending()) return 0;
   const page = pc & ~PAGE_MASK;
   const ha = tlbLookupPage(tlbFetch, page, 2);
   if (ha != 0) {
@@ -283,16 +293,16 @@ export function fetchSlow(pc: u64): u32 {
   }
   if ((lo & 3) != 3) return lo;
   const hi = fetch16(pc + 2);
-  if (excCause >= 0) return 0;
+  if (excPending()) return 0;
   return lo | (hi << 16);
 }
 
 export function satpWrite(v: u64): bool {
-  const mode = v >> 60;
+  const mode = v >> SATP_MODE_SHIFT;
   // WARL: a mode we do not implement leaves satp unchanged. ASID bits are
   // hard-wired to zero (ASIDLEN = 0).
   if (mode != SATP_MODE_BARE && mode != SATP_MODE_SV39) return false;
-  store<u64>(hb + C_SATP, (v & (<u64>0xf << 60)) | (v & PPN_MASK));
+  store<u64>(hb + C_SATP, (v & (<u64>0xf << SATP_MODE_SHIFT)) | (v & PPN_MASK));
   tlbFlush();
   return true;
 }

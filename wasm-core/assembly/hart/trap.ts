@@ -4,12 +4,13 @@ import {
   C_MSTATUS, C_MEDELEG, C_MIDELEG, C_MIE, C_MTVEC, C_MEPC, C_MCAUSE, C_MTVAL,
   C_STVEC, C_SEPC, C_SCAUSE, C_STVAL, H_RESERVATION,
 } from "../../layout";
-import { hb, csr64, setCsr64, getPriv, setPriv, getMip, PRIV_M, PRIV_S, PRIV_U } from "./hart";
+import { hb, csr64, setCsr64, getPriv, setPriv, getMip } from "./hart";
 import {
-  MS_SIE, MS_MIE, MS_SPIE, MS_MPIE, MS_SPP, MS_MPP, MS_MPP_SHIFT, MS_MPRV,
-} from "./mstatus";
+  PRIV_M, PRIV_S, PRIV_U, MS_SIE, MS_MIE, MS_SPIE, MS_MPIE, MS_SPP, MS_MPP, MS_MPP_SHIFT, MS_MPRV,
+  CAUSE_INTERRUPT_BIT, IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER, IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER,
+} from "../../spec/riscv";
 
-const INTERRUPT: u64 = <u64>1 << 63;
+const INTERRUPT: u64 = <u64>1 << CAUSE_INTERRUPT_BIT;
 
 // Take a trap at pc: `cause` with bit 63 set for an interrupt. Returns the
 // new pc; privilege and status are updated.
@@ -65,12 +66,12 @@ export function pendingInterrupt(): i32 {
 }
 
 function highest(bits: u64): i32 {
-  if (bits & (1 << 11)) return 11;
-  if (bits & (1 << 3)) return 3;
-  if (bits & (1 << 7)) return 7;
-  if (bits & (1 << 9)) return 9;
-  if (bits & (1 << 1)) return 1;
-  if (bits & (1 << 5)) return 5;
+  if (bits & (1 << IRQ_M_EXT)) return IRQ_M_EXT;
+  if (bits & (1 << IRQ_M_SOFT)) return IRQ_M_SOFT;
+  if (bits & (1 << IRQ_M_TIMER)) return IRQ_M_TIMER;
+  if (bits & (1 << IRQ_S_EXT)) return IRQ_S_EXT;
+  if (bits & (1 << IRQ_S_SOFT)) return IRQ_S_SOFT;
+  if (bits & (1 << IRQ_S_TIMER)) return IRQ_S_TIMER;
   return <i32>ctz<u64>(bits);
 }
 

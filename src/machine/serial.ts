@@ -1,0 +1,80 @@
+// The console's two rings in shared memory (the UART in the core writes the
+// output ring and reads the input ring; the host does the other side), with
+// a queue in front of the input ring so that input of any size arrives
+// whole, fed as the guest reads. Ring indices are free-running int32 byte
+// counts: differences are taken modulo 2^32 (`| 0`), so they stay right
+// when the counts wrap.
+import * as L from "../../wasm-core/layout.js";
+import type { CoreExports, CoreView } from "./core.js";
+
+const U = L.DEVICE_BASE + L.D_UART;
+
+export class SerialRings {
+  private readonly i32: Int32Array;
+  private input: Uint8Array[] = [];
+
+  constructor(private readonly view: CoreView, private readonly core: CoreExports) {
+    this.i32 = new Int32Array(view.memory.buffer);
+  }
+
+  // Queue input for the guest; feeds what fits now.
+  send(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.input.push(bytes.slice());
+    this.feed();
+  }
+
+  // Bytes queued that the guest has not yet taken into the ring.
+  get pending(): number { return this.input.reduce((n, b) => n + b.length, 0); }
+
+  // Move queued input into the receive ring as far as it has room.
+  feed(): void {
+    if (this.input.length === 0) return;
+    let head = Atomics.load(this.i32, (U + L.UART_RX_HEAD) >> 2);
+    const tail = Atomics.load(this.i32, (U + L.UART_RX_TAIL) >> 2);
+    let room = L.UART_RX_SIZE - ((head - tail) | 0);
+    const ring = this.view.bytes;
+    const at = L.DEVICE_BASE + L.D_UART_RX;
+    while (room > 0 && this.input.length > 0) {
+      const first = this.input[0];
+      const n = Math.min(room, first.length);
+      for (let i = 0; i < n; i++) ring[at + ((head + i) & (L.UART_RX_SIZE - 1))] = first[i];
+      head = (head + n) | 0;
+      room -= n;
+      if (n === first.length) this.input.shift();
+      else this.input[0] = first.subarray(n);
+    }
+    Atomics.store(this.i32, (U + L.UART_RX_HEAD) >> 2, head);
+    this.core.uartHostPoll();
+  }
+
+  // Take what the guest wrote since the last drain (undefined: nothing).
+  drain(): Uint8Array | undefined {
+    const head = Atomics.load(this.i32, (U + L.UART_TX_HEAD) >> 2);
+    const tail = Atomics.load(this.i32, (U + L.UART_TX_TAIL) >> 2);
+    const n = (head - tail) | 0;
+    if (n <= 0) return undefined;
+    const at = L.DEVICE_BASE + L.D_UART_TX;
+    const start = tail & (L.UART_TX_SIZE - 1);
+    const first = Math.min(n, L.UART_TX_SIZE - start);
+    const out = new Uint8Array(n);
+    out.set(this.view.bytes.subarray(at + start, at + start + first));
+    out.set(this.view.bytes.subarray(at, at + n - first), first);
+    Atomics.store(this.i32, (U + L.UART_TX_TAIL) >> 2, (tail + n) | 0);
+    this.core.uartHostPoll();
+    return out;
+  }
+
+  // The words (index into an Int32Array, value seen) whose change means
+  // there is work for the host: output written; and, while input waits for
+  // room, the guest reading (the UART notifies its RX tail).
+  watchWords(): [number, number][] {
+    const tx = (U + L.UART_TX_HEAD) >> 2;
+    const words: [number, number][] = [[tx, Atomics.load(this.i32, (U + L.UART_TX_TAIL) >> 2)]];
+    if (this.input.length > 0) {
+      const rx = (U + L.UART_RX_TAIL) >> 2;
+      words.push([rx, Atomics.load(this.i32, rx)]);
+    }
+    return words;
+  }
+}

@@ -1,0 +1,74 @@
+// virtio constants (virtio 1.1, OASIS csprd01), named as the specification
+// names them and declared once for the core's virtio-mmio transport, the
+// host's virtqueues and device back ends, and the tests. Plain integer
+// constants; 64-bit feature bits are given by bit number.
+
+// ---- virtio-mmio registers (4.2.2, version 2 layout), byte offsets ----
+export const VIRTIO_MMIO_MAGIC_VALUE = 0x000;
+export const VIRTIO_MMIO_VERSION = 0x004;
+export const VIRTIO_MMIO_DEVICE_ID = 0x008;
+export const VIRTIO_MMIO_VENDOR_ID = 0x00c;
+export const VIRTIO_MMIO_DEVICE_FEATURES = 0x010;
+export const VIRTIO_MMIO_DEVICE_FEATURES_SEL = 0x014;
+export const VIRTIO_MMIO_DRIVER_FEATURES = 0x020;
+export const VIRTIO_MMIO_DRIVER_FEATURES_SEL = 0x024;
+export const VIRTIO_MMIO_QUEUE_SEL = 0x030;
+export const VIRTIO_MMIO_QUEUE_NUM_MAX = 0x034;
+export const VIRTIO_MMIO_QUEUE_NUM = 0x038;
+export const VIRTIO_MMIO_QUEUE_READY = 0x044;
+export const VIRTIO_MMIO_QUEUE_NOTIFY = 0x050;
+export const VIRTIO_MMIO_INTERRUPT_STATUS = 0x060;
+export const VIRTIO_MMIO_INTERRUPT_ACK = 0x064;
+export const VIRTIO_MMIO_STATUS = 0x070;
+export const VIRTIO_MMIO_QUEUE_DESC_LOW = 0x080;
+export const VIRTIO_MMIO_QUEUE_DESC_HIGH = 0x084;
+export const VIRTIO_MMIO_QUEUE_DRIVER_LOW = 0x090;
+export const VIRTIO_MMIO_QUEUE_DRIVER_HIGH = 0x094;
+export const VIRTIO_MMIO_QUEUE_DEVICE_LOW = 0x0a0;
+export const VIRTIO_MMIO_QUEUE_DEVICE_HIGH = 0x0a4;
+export const VIRTIO_MMIO_CONFIG_GENERATION = 0x0fc;
+export const VIRTIO_MMIO_CONFIG = 0x100;
+export const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
+export const VIRTIO_MMIO_VERSION_2 = 2;
+
+// ---- InterruptStatus bits (4.2.2) ----
+export const VIRTIO_MMIO_INT_VRING = 1;
+export const VIRTIO_MMIO_INT_CONFIG = 2;
+
+// ---- device status bits (2.1) ----
+export const VIRTIO_STATUS_ACKNOWLEDGE = 1;
+export const VIRTIO_STATUS_DRIVER = 2;
+export const VIRTIO_STATUS_DRIVER_OK = 4;
+export const VIRTIO_STATUS_FEATURES_OK = 8;
+export const VIRTIO_STATUS_DEVICE_NEEDS_RESET = 64;
+export const VIRTIO_STATUS_FAILED = 128;
+
+// ---- feature bits (6, and per device in 5.x), as bit numbers ----
+export const VIRTIO_F_VERSION_1 = 32;
+export const VIRTIO_F_RING_INDIRECT_DESC = 28;
+
+// ---- split virtqueue descriptors (2.6.5) ----
+export const VIRTQ_DESC_F_NEXT = 1;
+export const VIRTQ_DESC_F_WRITE = 2;
+export const VIRTQ_DESC_F_INDIRECT = 4;
+export const VIRTQ_DESC_SIZE = 16;
+
+// ---- device ids (5) ----
+export const VIRTIO_ID_NET = 1;
+export const VIRTIO_ID_BLOCK = 2;
+export const VIRTIO_ID_CONSOLE = 3;
+export const VIRTIO_ID_RNG = 4;
+export const VIRTIO_ID_9P = 9;
+
+// ---- block device (5.2) ----
+export const VIRTIO_BLK_F_RO = 5;
+export const VIRTIO_BLK_F_FLUSH = 9;
+export const VIRTIO_BLK_T_IN = 0;
+export const VIRTIO_BLK_T_OUT = 1;
+export const VIRTIO_BLK_T_FLUSH = 4;
+export const VIRTIO_BLK_T_GET_ID = 8;
+export const VIRTIO_BLK_S_OK = 0;
+export const VIRTIO_BLK_S_IOERR = 1;
+export const VIRTIO_BLK_S_UNSUPP = 2;
+export const VIRTIO_BLK_SECTOR_SIZE = 512;
+export const VIRTIO_BLK_ID_BYTES = 20;
