@@ -185,10 +185,11 @@ export class Writer {
     this.length += n;
     return p;
   }
-  u8(v: number): void { this.view.setUint8(this.room(1), v); }
-  u16(v: number): void { this.view.setUint16(this.room(2), v, true); }
-  u32(v: number): void { this.view.setUint32(this.room(4), v >>> 0, true); }
-  u64(v: bigint): void { this.view.setBigUint64(this.room(8), BigInt.asUintN(64, v), true); }
+  // Each takes its room before touching this.view: room() may replace the buffer.
+  u8(v: number): void { const at = this.room(1); this.view.setUint8(at, v); }
+  u16(v: number): void { const at = this.room(2); this.view.setUint16(at, v, true); }
+  u32(v: number): void { const at = this.room(4); this.view.setUint32(at, v >>> 0, true); }
+  u64(v: bigint): void { const at = this.room(8); this.view.setBigUint64(at, BigInt.asUintN(64, v), true); }
   str(s: string): void {
     const b = utf8Encoder.encode(s);
     if (b.length > 0xffff) throw new RangeError("9P string longer than 65535 bytes");
@@ -196,7 +197,10 @@ export class Writer {
     this.bytes(b);
   }
   qid(q: Qid): void { this.u8(q.type); this.u32(q.version); this.u64(q.path); }
-  bytes(b: Uint8Array): void { this.buf.set(b, this.room(b.length)); }
+  bytes(b: Uint8Array): void {
+    const at = this.room(b.length);
+    this.buf.set(b, at);
+  }
   data(b: Uint8Array): void { this.u32(b.length); this.bytes(b); }
   patchU32(at: number, v: number): void { this.view.setUint32(at, v >>> 0, true); }
   finish(): Uint8Array { return this.buf.subarray(0, this.length); }
