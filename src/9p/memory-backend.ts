@@ -11,6 +11,7 @@ import {
 import {
   EBADF, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM, EROFS, FsError,
 } from "./errno.js";
+import { byteLength } from "./codec.js";
 import { checkName } from "./names.js";
 
 export const CHUNK = 64 * 1024;
@@ -135,7 +136,7 @@ export class MemoryBackend implements FsBackend {
   }
 
   private attrOf(n: MemNode): FsAttr {
-    const size = n.kind === "file" ? n.size : n.kind === "symlink" ? new TextEncoder().encode(n.target).length : BLOCK;
+    const size = n.kind === "file" ? n.size : n.kind === "symlink" ? byteLength(n.target) : BLOCK;
     const nlink = n.kind === "dir" ? 2 + n.subdirs : n.links.length; // a directory: ".", its name, each child's ".."
     const held = n.kind === "file" ? n.held : 0;
     const type = n.kind === "dir" ? S_IFDIR : n.kind === "file" ? S_IFREG : S_IFLNK;

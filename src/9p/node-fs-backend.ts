@@ -26,13 +26,13 @@
 //   numbers out of the guest (QEMU's security_model=none shows them as they
 //   are; "mapped" stores the guest's in xattrs; we do neither). A guest chown
 //   is accepted and changes nothing; chmod drops setuid/setgid bits.
-import { promises as fsp, constants as C, type BigIntStats } from "node:fs";
+import { promises as fsp, constants as C, lstatSync, type BigIntStats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import {
   allowedMode,
   type FsAttr, type FsBackend, type FsDirEntry, type FsFile, type FsOpenFlags, type FsPath, type FsSetAttr, type FsStatfs,
 } from "./backend.js";
-import { EILSEQ, EINVAL, EISDIR, ELOOP, ENOTDIR, EPERM, EROFS, FsError } from "./errno.js";
+import { EILSEQ, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, EROFS, FsError } from "./errno.js";
 import { NAME_MAX } from "./names.js";
 import { RwLock } from "./rw-lock.js";
 
@@ -75,16 +75,18 @@ export class NodeFsBackend implements FsBackend {
   }
 
   // Every directory above the last element must be a real directory now.
-  // Called under the lock (see the header).
+  // Called under the lock (see the header). Synchronous on purpose: these
+  // directories were just walked, so each lstat is a dentry-cache hit of a
+  // microsecond or two, where a trip through libuv's thread pool costs tens;
+  // and no other request runs between the checks and the call that follows.
   private async checkParents(path: FsPath): Promise<void> {
-    const checks: Promise<void>[] = [];
-    for (let i = 1; i < path.length; i++) {
-      const p = this.host(path.slice(0, i));
-      checks.push(fsp.lstat(p).then((st) => {
-        if (!st.isDirectory()) throw new FsError(ENOTDIR, "not a directory (symlinks are not followed)");
-      }));
+    let p = this.root;
+    for (let i = 0; i < path.length - 1; i++) {
+      p += "/" + path[i];
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (!st) throw new FsError(ENOENT, "no such directory");
+      if (!st.isDirectory()) throw new FsError(ENOTDIR, "not a directory (symlinks are not followed)");
     }
-    await Promise.all(checks);
   }
 
   private async lstat(path: FsPath): Promise<BigIntStats> {
@@ -119,11 +121,7 @@ export class NodeFsBackend implements FsBackend {
   }
 
   lookup(dir: FsPath, name: string): Promise<FsAttr> {
-    return this.lock.shared(async () => {
-      const parent = await this.lstat(dir);
-      if (!parent.isDirectory()) throw new FsError(ENOTDIR, "not a directory");
-      return this.attrOf(await fsp.lstat(this.host([...dir, name]), { bigint: true }));
-    });
+    return this.lock.shared(async () => this.attrOf(await this.lstat([...dir, name]))); // checks dir itself too
   }
 
   setattr(path: FsPath, a: FsSetAttr): Promise<void> {
