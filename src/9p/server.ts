@@ -14,7 +14,7 @@ import {
   type Message, type Qid,
 } from "./codec.js";
 import {
-  EBADF, EBUSY, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, EMSGSIZE, ENOTDIR, EOPNOTSUPP, EPERM, EPROTO, EROFS,
+  EBADF, EBUSY, EFBIG, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMSGSIZE, ENOTDIR, EOPNOTSUPP, EPERM, EPROTO, EROFS,
   FsError, errnoOf,
 } from "./errno.js";
 import { S_IFMT, S_IFREG, type FsAttr, type FsBackend, type FsDirEntry, type FsFile, type FsOpenFlags, type FsSetAttr } from "./backend.js";
@@ -112,6 +112,8 @@ export class P9Server {
     this.inflight.set(tag, reply);
     try {
       return await reply;
+    } catch {
+      return rlerror(tag, EIO); // dispatch() answers every error itself; this is only a last guard
     } finally {
       if (this.inflight.get(tag) === reply) this.inflight.delete(tag);
     }
