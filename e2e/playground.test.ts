@@ -42,6 +42,8 @@ async function open(t: TestContext, query = ""): Promise<{ page: Page; errors: s
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A running machine asks before the page unloads (reload() below): yes.
+  page.on("dialog", (d) => void d.accept());
   await page.goto(url + query);
   return { page, errors };
 }

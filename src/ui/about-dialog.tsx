@@ -26,7 +26,7 @@ export function AboutDialog({ open, onClose }: { open: boolean; onClose: () => v
     <dialog ref={ref} className="dialog about" aria-labelledby="about-h" onClose={onClose} data-testid="about">
       <div className="dialog-head">
         <h2 id="about-h">About rvplay</h2>
-        <button type="button" className="icon" onClick={onClose} aria-label="Close About">✕</button>
+        <button type="button" className="icon" onClick={onClose}><span aria-hidden="true">✕</span><span className="sr-only">Close About</span></button>
       </div>
       <p>
         <strong>rvplay {VERSION}</strong> is a whole 64-bit RISC-V computer (RV64GC with the M, S and U privilege

@@ -383,9 +383,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           <div className="console-bar">
             <span className="hint"><kbd>Ctrl</kbd>+<kbd>]</kbd> leaves the console</span>
             <div className="font-size" role="group" aria-label="Console font size">
-              <button type="button" className="icon" onClick={() => setFont(chosen.font - 1)} disabled={chosen.font <= MIN_FONT} aria-label="Smaller console text">A−</button>
+              <button type="button" className="icon" onClick={() => setFont(chosen.font - 1)} disabled={chosen.font <= MIN_FONT}><span aria-hidden="true">A−</span><span className="sr-only">Smaller console text</span></button>
               <output data-testid="font-size" aria-live="polite">{chosen.font} px</output>
-              <button type="button" className="icon" onClick={() => setFont(chosen.font + 1)} disabled={chosen.font >= MAX_FONT} aria-label="Larger console text">A+</button>
+              <button type="button" className="icon" onClick={() => setFont(chosen.font + 1)} disabled={chosen.font >= MAX_FONT}><span aria-hidden="true">A+</span><span className="sr-only">Larger console text</span></button>
             </div>
           </div>
           <div className="term-box">
@@ -428,12 +428,12 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           )}
           <div className="key-row" role="group" aria-label="Keys for touch screens">
             {ROW_KEYS.map((k) => (
-              <button key={k.key} type="button" aria-label={k.name} title={k.name}
+              <button key={k.key} type="button" title={k.name}
                 aria-pressed={k.key === "Ctrl" ? ctrlArmed : undefined} data-key={k.key}
                 // Keep the focus (and a phone's soft keyboard) in the terminal.
                 onPointerDown={(e) => e.preventDefault()} onMouseDown={(e) => e.preventDefault()}
                 onClick={() => serial.current?.rowKey(k.key)}>
-                {k.label}
+                <span aria-hidden="true">{k.label}</span><span className="sr-only">{k.name}</span>
               </button>
             ))}
           </div>

@@ -34,7 +34,7 @@ export function BootOwnDialog({ open, onClose, onBoot, status, memMiB, defaultAp
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) { setLocal([]); d.showModal(); }
+    if (open && !d.open) { setLocal([]); form.current?.reset(); d.showModal(); }
     if (!open && d.open) d.close();
   }, [open]);
 
@@ -73,7 +73,7 @@ export function BootOwnDialog({ open, onClose, onBoot, status, memMiB, defaultAp
       <form ref={form} onSubmit={submit} noValidate>
         <div className="dialog-head">
           <h2 id="own-h">Boot your own</h2>
-          <button type="button" className="icon" onClick={onClose} aria-label="Close Boot your own">✕</button>
+          <button type="button" className="icon" onClick={onClose}><span aria-hidden="true">✕</span><span className="sr-only">Close Boot your own</span></button>
         </div>
         <p className="hint">
           The files are checked before anything is changed: a machine that runs now goes on if they cannot boot.

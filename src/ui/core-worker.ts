@@ -101,6 +101,12 @@ async function readRef(ref: FileRef, slot: Slot, imagesUrl: string, progress: (p
       throw new BootFileError(slot, `cannot fetch the ${slot} from ${url.href}: the network failed, or that server does not allow other sites to fetch it (it must send Access-Control-Allow-Origin)`);
     }
     if (!res.ok || !res.body) throw new BootFileError(slot, `cannot fetch the ${slot} from ${url.href}: HTTP ${res.status}`);
+    // A web server that answers a missing file with its home page (a
+    // single-page app's fallback) sends HTML with status 200.
+    if (/^text\/html\b/i.test(res.headers.get("Content-Type") ?? "")) {
+      void res.body.cancel();
+      throw new BootFileError(slot, `the server answered ${url.href} with a web page (text/html), not a ${slot} file: is the URL right?`);
+    }
     p.gzSize = Number(res.headers.get("Content-Length")) || 0;
     const chunks: Uint8Array[] = [];
     const reader = res.body.getReader();
