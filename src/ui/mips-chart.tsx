@@ -46,7 +46,7 @@ export function MipsChart({ history, capacity, version, label }: { history: numb
       g.lineWidth = 1;
       g.beginPath(); g.moveTo(left, Math.round(y) + 0.5); g.lineTo(left + pw, Math.round(y) + 0.5); g.stroke();
       g.fillStyle = text;
-      g.fillText(String((max * i) / 2), left - 4, y);
+      if (!label) g.fillText(String((max * i) / 2), left - 4, y); // no scale for a machine that is off
     }
     history.forEach((row, hart) => {
       if (row.length < 2) return;
