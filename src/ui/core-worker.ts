@@ -80,7 +80,9 @@ function refName(ref: FileRef): string {
 }
 
 function sourceKey(f: OwnFiles): string {
-  const k = (r?: FileRef) => !r ? "-" : "blob" in r ? `file:${r.name}:${r.blob.size}` : `url:${r.url}`;
+  // A picked file by name, size and time (a disk image rebuilt at the same
+  // size must not boot the old bytes); a URL by itself.
+  const k = (r?: FileRef) => !r ? "-" : "blob" in r ? `file:${r.name}:${r.blob.size}:${(r.blob as File).lastModified ?? ""}` : `url:${r.url}`;
   return [k(f.kernel), k(f.initrd), k(f.firmware), k(f.disk)].join("|");
 }
 
