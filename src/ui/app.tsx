@@ -114,7 +114,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     offTyped.current = false;
     setRefused(undefined);
     postToWorker(bootMessage(s, src, request));
-  }, [meter, postToWorker]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [meter, postToWorker]);
 
   useEffect(() => {
     const el = termEl.current!;
@@ -239,7 +239,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     })();
     con.focus();
     return () => { disposed = true; w.terminate(); con.dispose(); };
-  }, [meter]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [meter]);
 
   // The address bar and the stored settings follow what is chosen.
   useEffect(() => {

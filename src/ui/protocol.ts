@@ -22,8 +22,6 @@ export interface OwnFiles {
 
 export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles };
 
-export const OWN_SLOTS: readonly Slot[] = ["kernel", "initrd", "firmware", "disk"];
-
 export type ToWorker =
   // (Re)start with this shape from this source (a hard reset if one runs).
   // The files are loaded and checked first: if they cannot boot, the worker
