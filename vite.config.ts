@@ -1,5 +1,6 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { snapshotApiPlugin } from "./server/vite-plugin.js";
 
 // Shared WebAssembly memory needs a cross-origin isolated page: every server
 // that serves the app sends these two headers (dev and preview alike). A
@@ -12,7 +13,8 @@ const isolationHeaders = {
 export default defineConfig({
   // Relative URLs: the built site works from any directory of any host.
   base: "./",
-  plugins: [react()],
+  // The snapshot API (/api/v1/) beside the dev and preview servers, as `npm run serve` has it.
+  plugins: [react(), snapshotApiPlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },

@@ -1,18 +1,19 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU. `--json` prints [{ name, value, unit }]; `--only cpu,linux,browser,smp`
-// runs a subset.
+// CPU; the snapshot service under load. `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server` runs a subset.
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { loadCoreModule } from "../src/vm/node-core.js";
-import { runElf } from "../src/vm/run-elf.js";
+import { loadCoreModule } from "../src/node/core-module.js";
+import { runElf } from "../src/machine/run-elf.js";
 import { Console } from "../tests/boot/console.js";
 import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
+import { serverBench } from "./server-load.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -215,9 +216,9 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp` runs a subset.
+// `--only cpu,linux,browser,smp,server` runs a subset.
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);

@@ -2,13 +2,13 @@
 import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCoreModule } from "../vm/node-core.js";
-import { readBootFile, SAMPLE_DIR } from "../vm/node-images.js";
-import { VirtMachine } from "../vm/virt-machine.js";
-import { spawnNodeHart } from "../vm/node-harts.js";
-import { MemoryDisk } from "../vm/virtio-devices.js";
-import { ImageError, isGzip } from "../vm/boot-images.js";
-import { CoreError, MiB } from "../vm/core.js";
+import { loadCoreModule } from "../node/core-module.js";
+import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
+import { VirtMachine } from "../machine/virt-machine.js";
+import { spawnNodeHart } from "../node/harts.js";
+import { MemoryDisk } from "../devices/virtio-blk.js";
+import { ImageError, isGzip } from "../machine/boot-images.js";
+import { CoreError, MiB } from "../machine/core.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
@@ -76,9 +76,11 @@ export async function boot(args: string[]): Promise<number> {
 
   let machine: VirtMachine;
   try {
-    const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware");
-    const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel");
-    const initrd = v.initrd ? readBootFile(v.initrd, "initrd") : undefined;
+    // Boot files live in guest RAM: none can be larger than it.
+    const ram = mem * MiB, inRam = "the guest's RAM";
+    const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
+    const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
+    const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     let disk: MemoryDisk | undefined;
     if (!v["no-disk"]) {
       const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
@@ -87,6 +89,10 @@ export async function boot(args: string[]): Promise<number> {
         throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
       }
       if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
+      if (data.length % 512 !== 0) {
+        throw new ImageError(`the disk image '${path}' is ${data.length} bytes, not a whole number of 512-byte sectors ` +
+          `(the last ${data.length % 512} bytes would be invisible to the guest): pad or truncate it`);
+      }
       if (v["disk-writable"]) {
         const fd = openSync(path, "r+");
         disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
@@ -130,7 +136,11 @@ export async function boot(args: string[]): Promise<number> {
   try {
     const ev = await machine.run();
     if (quitRequested || !ev) { process.stderr.write("\r\nrvplay: quit\r\n"); return 0; }
-    if (ev.kind === "fail") { process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`); return ev.code || 1; }
+    if (ev.kind === "fail") {
+      process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`);
+      // An exit status is 8 bits: a code that is a multiple of 256 must not read as success.
+      return (ev.code & 0xff) || 1;
+    }
     if (ev.kind === "error") { process.stderr.write(`\r\nrvplay: emulator error: ${ev.message}\r\n`); return 3; }
     return 0;
   } finally {

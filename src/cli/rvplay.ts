@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCoreModule } from "../vm/node-core.js";
-import { runElf } from "../vm/run-elf.js";
+import { loadCoreModule } from "../node/core-module.js";
+import { runElf } from "../machine/run-elf.js";
 import { boot, BOOT_USAGE } from "./boot.js";
 
 const USAGE = `usage: rvplay <command> [options]

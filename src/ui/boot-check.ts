@@ -7,7 +7,7 @@
 // keeps running while this happens, and a refusal leaves it untouched.
 // No DOM: the machine worker and Node's unit tests run it.
 import * as B from "../../wasm-core/board.js";
-import { identifyBootImage, isGzip, ImageError, type BootImage } from "../vm/boot-images.js";
+import { identifyBootImage, isGzip, ImageError, type BootImage } from "../machine/boot-images.js";
 
 export type Slot = "kernel" | "initrd" | "firmware" | "disk";
 
@@ -20,7 +20,7 @@ export class BootFileError extends Error {
 
 const MiB = 1024 * 1024;
 // Where Debian's OpenSBI fw_jump copies the DTB, below which the kernel must
-// end (FW_JUMP_FDT_OFFSET in src/vm/virt-machine.ts).
+// end (FW_JUMP_FDT_OFFSET in src/machine/virt-machine.ts).
 export const FW_JUMP_FDT_OFFSET = 0x2200000;
 // The DTB takes the top 2 MiB of RAM; the initrd goes just below it, above
 // fw_jump's DTB copy and its 2 MiB (VirtMachine.load).
@@ -72,12 +72,19 @@ function extent(img: BootImage, at: bigint, ramBytes: number, what: string): { e
   const inRam = (start: bigint, len: bigint) => start >= RAM_BASE && start + len <= ramEnd;
   if (img.kind === "elf") {
     let end = at;
+    let entryLoaded = false;
     for (const seg of img.elf.segments) {
+      if (seg.paddr < at) {
+        return { error: `the ${what} ELF has a segment at 0x${seg.paddr.toString(16)}, below its place at 0x${at.toString(16)}` +
+          (what === "kernel" ? " (it would overwrite the firmware)" : "") };
+      }
       if (!inRam(seg.paddr, seg.memsz)) {
         return { error: `the ${what} is an ELF whose segment at 0x${seg.paddr.toString(16)} (${seg.memsz} bytes) is not in guest RAM (0x${RAM_BASE.toString(16)}..0x${ramEnd.toString(16)})` };
       }
+      if (img.elf.entry >= seg.paddr && img.elf.entry < seg.paddr + BigInt(seg.data.length)) entryLoaded = true;
       if (seg.paddr + seg.memsz > end) end = seg.paddr + seg.memsz;
     }
+    if (!entryLoaded) return { error: `the ${what} ELF's entry point 0x${img.elf.entry.toString(16)} is not in any of its loaded segments` };
     return { end };
   }
   let end = at + BigInt(img.bytes.length);
@@ -111,7 +118,10 @@ export function checkBootFiles(f: BootBytes, ramMiB: number): Problem[] {
     }
   }
   const kernel = identify("kernel", f.kernel);
-  if (kernel) {
+  // fw_jump jumps to the kernel's place: an ELF must start there.
+  if (kernel?.kind === "elf" && kernel.elf.entry !== kernelBase) {
+    problems.push({ slot: "kernel", message: `the kernel ELF's entry point 0x${kernel.elf.entry.toString(16)} is not 0x${kernelBase.toString(16)}, where the firmware (OpenSBI fw_jump) jumps` });
+  } else if (kernel) {
     const x = extent(kernel, kernelBase, ramBytes, "kernel");
     const limit = RAM_BASE + BigInt(FW_JUMP_FDT_OFFSET);
     if ("error" in x) problems.push({ slot: "kernel", message: x.error });

@@ -5,10 +5,10 @@
 // vCPU), batches console output to the page, feeds keyboard input to the
 // UART as it has room, and posts statistics twice a second.
 import coreUrl from "../../dist/wasm/core.wasm?url";
-import { MiB } from "../vm/core.js";
-import { VirtMachine, type PowerEvent } from "../vm/virt-machine.js";
-import { spawnWebHart } from "../vm/web-harts.js";
-import { MemoryDisk } from "../vm/virtio-devices.js";
+import { MiB } from "../machine/core.js";
+import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
+import { spawnWebHart } from "../web/harts.js";
+import { MemoryDisk } from "../devices/virtio-blk.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
@@ -36,6 +36,7 @@ let running: Promise<void> | undefined;
 let shape: MachineShape | undefined;
 let userPaused = false;
 let held = false;                       // flow control: the page is behind on output
+let early: Uint8Array[] = [];           // input that arrived before the machine
 
 const batcher = new OutputBatcher((data) => post({ type: "output", data }, [data.buffer as ArrayBuffer]));
 batcher.onHold = (hold) => { held = hold; enqueue(applyPause); };
@@ -217,10 +218,10 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
   machine = m;
+  for (const b of early.splice(0)) m.sendInput(b);
   running = m.run().then((ev) => ended(m, ev), (e) => ended(m, { kind: "error", message: e instanceof Error ? e.message : String(e) }));
   post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs });
   setState("running");
-  feedInput();
 }
 
 function ended(m: VirtMachine, ev: PowerEvent | undefined): void {
@@ -243,28 +244,6 @@ async function applyPause(): Promise<void> {
   if (machine === m) setState(userPaused ? "paused" : "running");
 }
 
-// Keyboard input waits here until the UART's receive ring has room, so a
-// large paste arrives whole instead of being cut at the ring's size.
-let input: Uint8Array[] = [];
-let feeding = false;
-function feedInput(): void {
-  const m = machine;
-  if (!m || feeding) return;
-  feeding = true;
-  try {
-    while (input.length) {
-      const first = input[0];
-      const n = m.sendInput(first);
-      if (n === first.length) input.shift();
-      else { input[0] = first.subarray(n); break; }
-    }
-  } finally {
-    feeding = false;
-  }
-  if (input.length) setTimeout(feedInput, 10);
-}
-
-
 setInterval(() => {
   const m = machine;
   if (!m) return;
@@ -279,7 +258,7 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case "boot": enqueue(() => boot(msg)); break;
     case "stop":
-      enqueue(async () => { await shutDown(); input = []; setState("off"); });
+      enqueue(async () => { await shutDown(); early = []; setState("off"); });
       break;
     case "pause": userPaused = true; enqueue(applyPause); break;
     case "resume": userPaused = false; enqueue(applyPause); break;
@@ -287,7 +266,10 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
       if (shape) shape = { ...shape, speed: msg.percent };
       machine?.setSpeedCap(msg.percent / 100);
       break;
-    case "input": input.push(msg.data); feedInput(); break;
+    // The machine queues input and feeds it as the guest reads, so a large
+    // paste arrives whole.
+    // Typed while loading: kept for the machine being started.
+    case "input": if (machine) machine.sendInput(msg.data); else early.push(msg.data); break;
     case "ack": batcher.ack(msg.bytes); break;
   }
 });

@@ -3,12 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadCoreModule } from "../../src/vm/node-core.js";
-import { readBootFile, SAMPLE_DIR } from "../../src/vm/node-images.js";
-import { VirtMachine, type HartSpawner } from "../../src/vm/virt-machine.js";
-import type { HartMessage } from "../../src/vm/hart-loop.js";
-import { spawnNodeHart } from "../../src/vm/node-harts.js";
-import { MiB } from "../../src/vm/core.js";
+import { loadCoreModule } from "../../src/node/core-module.js";
+import { readBootFile, SAMPLE_DIR } from "../../src/node/boot-files.js";
+import { VirtMachine, type HartSpawner } from "../../src/machine/virt-machine.js";
+import type { HartMessage } from "../../src/machine/hart-loop.js";
+import { spawnNodeHart } from "../../src/node/harts.js";
+import { MiB } from "../../src/machine/core.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

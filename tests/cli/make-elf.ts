@@ -81,3 +81,17 @@ export function reportProgram(value: number): number[] {
     jalSelf(),
   ];
 }
+
+// More RV64I encodings for the test programs.
+export const sw = (rs2: number, rs1: number, imm: number) =>
+  (((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 31) << 7) | 0x23;
+export const ld = (rd: number, rs1: number, imm: number) => ((imm & 0xfff) << 20) | (rs1 << 15) | (3 << 12) | (rd << 7) | 0x03;
+export const slli = (rd: number, rs1: number, sh: number) => (sh << 20) | (rs1 << 15) | (1 << 12) | (rd << 7) | 0x13;
+export const srli = (rd: number, rs1: number, sh: number) => (sh << 20) | (rs1 << 15) | (5 << 12) | (rd << 7) | 0x13;
+export const jalr = (rd: number, rs1: number, imm: number) => ((imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x67;
+// bne rs1, rs2, by `off` bytes (B-type: imm[12|10:5] rs2 rs1 001 imm[4:1|11] 1100011).
+export const bne = (rs1: number, rs2: number, off: number) =>
+  (((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) |
+  (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63;
+// rd = a 32-bit address with bit 31 set (lui sign-extends on RV64: clear the top).
+export const la32 = (rd: number, addr: number) => [lui(rd, addr >>> 12), slli(rd, rd, 32), srli(rd, rd, 32)];

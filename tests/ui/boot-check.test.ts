@@ -7,10 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BootFileError, checkBootFiles, FW_JUMP_FDT_OFFSET, fuzzBootCheck, inflateIfGzip, type BootBytes } from "../../src/ui/boot-check.js";
 import { SAMPLE_IMAGES } from "../boot/sample-image.js";
-import { loadCoreModule } from "../../src/vm/node-core.js";
-import { VirtMachine } from "../../src/vm/virt-machine.js";
-import { ImageError } from "../../src/vm/boot-images.js";
-import { MiB } from "../../src/vm/core.js";
+import { makeElf } from "../cli/make-elf.js";
+import { loadCoreModule } from "../../src/node/core-module.js";
+import { VirtMachine } from "../../src/machine/virt-machine.js";
+import { ImageError } from "../../src/machine/boot-images.js";
+import { MiB } from "../../src/machine/core.js";
 
 const gz = (name: string) => new Uint8Array(readFileSync(join(SAMPLE_IMAGES, `${name}.gz`)));
 const firmware = await inflateIfGzip(gz("fw_jump.bin"), "firmware");
@@ -110,6 +111,40 @@ test("too large for the RAM: the page's limits are the machine's own", async () 
   const need = Number(/needs at least (\d+) MiB/.exec(p[0].message)?.[1]);
   assert.ok(need > 64, p[0].message);
   assert.deepEqual(checkBootFiles({ firmware, kernel, initrd: new Uint8Array(lo + 1) }, need), []);
+});
+
+// makeElf's program, moved to `base` (its one segment and its entry point moved to `entry`).
+function elfAt(base: bigint, entry = base): Uint8Array {
+  const b = makeElf([0x00000013]);
+  const dv = new DataView(b.buffer);
+  dv.setBigUint64(24, entry, true);
+  dv.setBigUint64(64 + 16, base, true);
+  dv.setBigUint64(64 + 24, base, true);
+  return b;
+}
+
+test("ELF kernels and firmware: the page's verdicts are the machine's", async () => {
+  const kernelBase = 0x80200000n;
+  const cases: [string, BootBytes, RegExp | undefined][] = [
+    ["an ELF firmware at the start of RAM", { firmware: elfAt(0x80000000n), kernel }, undefined],
+    ["an ELF kernel where fw_jump jumps", { firmware, kernel: elfAt(kernelBase) }, undefined],
+    ["an ELF kernel whose entry is elsewhere", { firmware, kernel: elfAt(kernelBase, kernelBase + 0x100000n) }, /entry point .* is not 0x80200000/],
+    ["an ELF kernel at the firmware's place", { firmware, kernel: elfAt(0x80000000n, kernelBase) }, /below its place|not 0x80200000/],
+    ["an ELF firmware whose entry is not loaded", { firmware: elfAt(0x80000000n, 0x80100000n), kernel }, /not in any of its loaded segments/],
+    ["an ELF firmware outside RAM", { firmware: elfAt(0x1000n), kernel }, /below its place|not in guest RAM/],
+  ];
+  for (const [what, files, refused] of cases) {
+    const page = checkBootFiles(files, 64);
+    const machine = await machineSays(files, 64);
+    if (!refused) {
+      assert.deepEqual(page, [], what);
+      assert.equal(machine, undefined, what);
+    } else {
+      assert.equal(page.length, 1, `${what}: ${JSON.stringify(page)}`);
+      assert.match(page[0].message, refused, what);
+      assert.ok(machine, `${what}: the machine accepted what the page refuses`);
+    }
+  }
 });
 
 test("a disk smaller than a sector is refused", () => {

@@ -1,7 +1,7 @@
 // Instantiates the test build of the core (internal helpers exported) over a
 // fresh shared memory with a small RAM, for unit tests.
 import { readFileSync } from "node:fs";
-import { CoreView, createMemory, hostImports, initMachineState, MiB, type CoreExports } from "../../src/vm/core.js";
+import { CoreView, createMemory, hostImports, initMachineState, MiB, type CoreExports } from "../../src/machine/core.js";
 
 export interface TestCore extends CoreExports {
   mulh(a: bigint, b: bigint): bigint;

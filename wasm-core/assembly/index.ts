@@ -3,20 +3,20 @@
 import {
   H_RESERVATION, H_INSTRET, H_EXECUTED, H_CYCLE_DELTA, H_PC, H_MIP, H_ATTN, H_X, H_HARTID, C_PMPCFG, PMP_COUNT,
 } from "../layout";
-import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart";
-import { resetCsrs } from "./csr";
-import { tlbFlush } from "./sv39";
-import { clintReset } from "./clint";
-import { plicReset } from "./plic";
-import { uartReset } from "./uart";
-import { virtioReset } from "./virtio-mmio";
+import { hb, selectHart, refreshRam, setPriv, PRIV_M } from "./hart/hart";
+import { resetCsrs } from "./hart/csr";
+import { tlbFlush } from "./hart/sv39";
+import { clintReset } from "./devices/clint";
+import { plicReset } from "./devices/plic";
+import { uartReset } from "./devices/uart";
+import { virtioReset } from "./devices/virtio-mmio";
 import { VIRTIO_SLOTS } from "../board";
-export { run, lastRetired } from "./run";
-export { buildRvcTable, expandRvc } from "./rvc";
-export { mtime } from "./clint";
-import { uartHostPoll as uartPoll } from "./uart";
-import { virtioInterrupt as virtioIrq } from "./virtio-mmio";
-import { deviceLock, deviceUnlock } from "./machine";
+export { run, lastRetired, lastTraps } from "./hart/run";
+export { buildRvcTable, expandRvc } from "./hart/rvc";
+export { mtime } from "./devices/clint";
+import { uartHostPoll as uartPoll } from "./devices/uart";
+import { virtioInterrupt as virtioIrq } from "./devices/virtio-mmio";
+import { deviceLock, deviceUnlock } from "./bus";
 
 // Host entry points into device state take the device lock, as harts do.
 export function uartHostPoll(): void { deviceLock(); uartPoll(); deviceUnlock(); }

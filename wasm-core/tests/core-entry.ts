@@ -1,9 +1,9 @@
 // The core plus its internal helpers, exported for unit tests only.
 export * from "../assembly/index";
-export { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "../assembly/exec-m";
-export { translate, refreshTlbSets, tlbFlush, satpWrite } from "../assembly/sv39";
-export { pmpCheck } from "../assembly/pmp";
-import { excCause, excTval } from "../assembly/hart";
+export { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "../assembly/hart/exec-m";
+export { translate, refreshTlbSets, tlbFlush, satpWrite } from "../assembly/hart/sv39";
+export { pmpCheck } from "../assembly/hart/pmp";
+import { excCause, excTval } from "../assembly/hart/hart";
 
 export function testExcCause(): i32 { return excCause; }
 export function testExcTval(): u64 { return excTval; }

@@ -12,9 +12,9 @@ export {
   // integer-only paths behind the hardware-assisted fast paths
   f64_addSoft, f64_subSoft, f64_mulSoft, f64_divSoft, f64_sqrtSoft, f64_mulAddSoft,
   f64_to_i32Soft, f64_to_u32Soft, f64_to_i64Soft, f64_to_u64Soft,
-} from "../assembly/softfloat";
+} from "../assembly/hart/softfloat";
 
-import { sfFlags } from "../assembly/softfloat";
+import { sfFlags } from "../assembly/hart/softfloat";
 
 export function getFlags(): u32 {
   return sfFlags;

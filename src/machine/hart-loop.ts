@@ -1,0 +1,69 @@
+// The body of a hart worker (Node worker_threads or a Web Worker): one
+// instance of the core over the machine's shared memory, bound to one hart,
+// running slices until the controller says stop. Between slices it tells the
+// controller about I/O and power requests through shared words and
+// Atomics.notify; in WFI it parks on its attn word (Atomics.wait) until an
+// interrupt, its timer deadline or the controller wakes it: an idle hart
+// costs no CPU.
+import * as L from "../../wasm-core/layout.js";
+import { CoreView, instantiateCore } from "./core.js";
+
+export interface HartStart { module: WebAssembly.Module; memory: WebAssembly.Memory; hartId: number }
+export type HartMessage = { type: "ready" } | { type: "exited" } | { type: "error"; message: string };
+
+const SLICE = 1_000_000;
+// Longest a parked hart sleeps before looking again (a safety net only:
+// every wake-up source notifies).
+const MAX_PARK_MS = 1000;
+
+export async function hartMain(start: HartStart, post: (m: HartMessage) => void): Promise<void> {
+  try {
+    const core = await instantiateCore(start.module, start.memory);
+    core.initHart(start.hartId);
+    const i32 = new Int32Array(start.memory.buffer);
+    const f64 = new Float64Array(start.memory.buffer);
+    const view = new CoreView(start.memory);
+    const hb = L.HART_BASE + start.hartId * L.HART_STRIDE;
+    const attn = (hb + L.H_ATTN) >> 2;
+    const parked = (hb + L.H_PARKED) >> 2;
+    const runstate = (L.DEVICE_BASE + L.D_RUNSTATE) >> 2;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    post({ type: "ready" });
+    while (true) {
+      const state = Atomics.load(i32, runstate);
+      if (state === L.RUN_STOP) break;
+      if (state === L.RUN_PAUSE) {
+        // Tell the controller this hart is between instructions, then sleep.
+        Atomics.store(i32, parked, 1);
+        Atomics.notify(i32, parked);
+        Atomics.wait(i32, runstate, L.RUN_PAUSE, MAX_PARK_MS);
+        Atomics.store(i32, parked, 0);
+        continue;
+      }
+      const t0 = performance.now();
+      const reason = core.run(SLICE);
+      if (reason === L.EXIT_IO) {
+        Atomics.notify(i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2);
+      } else if (reason === L.EXIT_POWER) {
+        // The controller decides what happens next (power off, reset).
+        Atomics.notify(i32, (L.DEVICE_BASE + L.D_POWER) >> 2);
+      } else if (reason === L.EXIT_WFI) {
+        // Park until something that can wake the hart: its timer deadline if
+        // the timer interrupt is enabled, else only a notify on attn. (A hart
+        // whose mtimecmp has passed with the timer disabled in mie must not
+        // spin.)
+        const ms = Math.min(MAX_PARK_MS, view.wfiSleepMs(start.hartId, core.mtime()));
+        if (ms > 0) Atomics.wait(i32, attn, 0, ms);
+      }
+      const speed = f64[(L.DEVICE_BASE + L.D_SPEED) >> 3];
+      if (speed > 0 && speed < 1 && reason !== L.EXIT_WFI) {
+        // Capped: idle for the share of wall time the cap takes away.
+        const busy = performance.now() - t0;
+        Atomics.wait(sleeper, 0, 0, busy * (1 / speed - 1));
+      }
+    }
+    post({ type: "exited" });
+  } catch (e) {
+    post({ type: "error", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) });
+  }
+}
