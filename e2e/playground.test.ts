@@ -42,6 +42,8 @@ async function open(t: TestContext, query = ""): Promise<{ page: Page; errors: s
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A running machine asks before the page unloads (reload() below): yes.
+  page.on("dialog", (d) => void d.accept());
   await page.goto(url + query);
   return { page, errors };
 }
@@ -260,7 +262,7 @@ test("pause stops the vCPUs and resume goes on; power off and on boots again", {
   await waitForState(page, "off", 10_000);
   await waitForScreen(page, /\[rvplay\] Powered off\./, 5000);
   const before = await boots(page);
-  await page.getByRole("button", { name: "Power on" }).click();
+  await page.getByRole("group", { name: "Power" }).getByRole("button", { name: "Power on" }).click();
   await waitForState(page, "running", BOOT_MS);
   await waitForBoots(page, before + 1);
   assert.match(await page.getByTestId("boot-time").innerText(), /power on → prompt/);

@@ -20,7 +20,9 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              (e.g. S-mode U-Boot), gzip allowed
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
       --initrd FILE          initial ramdisk
-      --append STR           kernel command line (default "console=ttyS0")
+      --append STR           kernel command line (default "console=ttyS0 quiet";
+                             it replaces the whole line, --verbose included)
+      --verbose              boot with the kernel's full log (drops "quiet")
       --disk FILE            raw disk image for /dev/vda (default: the sample
                              disk); guest writes stay in memory unless
       --disk-writable        writes go to FILE
@@ -28,6 +30,14 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
 `;
 
 const CTRL_A = 0x01;
+
+// The kernel command line: quiet by default (the user reads the banner and
+// the prompt, not the kernel's log); --verbose keeps the log; --append, when
+// given, is the whole line.
+export function bootArgsFor(opts: { append?: string; verbose?: boolean }): string {
+  if (opts.append !== undefined) return opts.append;
+  return opts.verbose ? "console=ttyS0" : "console=ttyS0 quiet";
+}
 
 function fileHead(path: string, n: number): Uint8Array {
   const fd = openSync(path, "r");
@@ -50,7 +60,8 @@ export async function boot(args: string[]): Promise<number> {
         kernel: { type: "string" },
         firmware: { type: "string" },
         initrd: { type: "string" },
-        append: { type: "string", default: "console=ttyS0" },
+        append: { type: "string" },
+        verbose: { type: "boolean", default: false },
         disk: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
@@ -94,7 +105,7 @@ export async function boot(args: string[]): Promise<number> {
       }
     }
     machine = await VirtMachine.create(await loadCoreModule(), {
-      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: v.append!, disk,
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
     }, spawnNodeHart);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {

@@ -40,10 +40,10 @@ async function start(): Promise<void> {
   const lack = missingFeature(globalThis as unknown as Record<string, unknown>);
   if (lack) { root.render(<Unsupported lack={lack} />); return; }
   const limits = limitsFor(navigator.hardwareConcurrency);
-  const { settings, notes } = resolveSettings(location.search, readStored(), limits);
+  const { settings, notes, link } = resolveSettings(location.search, readStored(), limits, document.baseURI);
   // StrictMode mounts effects twice in development; the App's effect cleans
   // up after itself (it terminates the first worker).
-  root.render(<StrictMode><App limits={limits} initial={settings} notes={notes} /></StrictMode>);
+  root.render(<StrictMode><App limits={limits} initial={settings} notes={notes} link={link} /></StrictMode>);
 }
 
 void start();

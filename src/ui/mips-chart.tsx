@@ -12,7 +12,13 @@ export function niceCeil(v: number): number {
   return 10 * p;
 }
 
-export function MipsChart({ history, capacity, version }: { history: number[][]; capacity: number; version: number }) {
+// The chart's own colours come from the page's CSS (so the light theme has them).
+function cssVar(el: Element, name: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
+}
+
+// `label`, when given, is shown across an empty chart (the machine is off).
+export function MipsChart({ history, capacity, version, label }: { history: number[][]; capacity: number; version: number; label?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -30,16 +36,17 @@ export function MipsChart({ history, capacity, version }: { history: number[][];
     const left = 36, right = 4, top = 6, bottom = 6;
     const pw = w - left - right, ph = h - top - bottom;
     const max = niceCeil(Math.max(1, ...history.flat()));
+    const axis = cssVar(canvas, "--chart-axis", "#30363d"), grid = cssVar(canvas, "--chart-grid", "#21262d"), text = cssVar(canvas, "--muted", "#8b949e");
     g.font = "10px system-ui, sans-serif";
     g.textAlign = "right";
     g.textBaseline = "middle";
     for (let i = 0; i <= 2; i++) {
       const y = top + ph - (ph * i) / 2;
-      g.strokeStyle = i === 0 ? "#30363d" : "#21262d";
+      g.strokeStyle = i === 0 ? axis : grid;
       g.lineWidth = 1;
       g.beginPath(); g.moveTo(left, Math.round(y) + 0.5); g.lineTo(left + pw, Math.round(y) + 0.5); g.stroke();
-      g.fillStyle = "#8b949e";
-      g.fillText(String((max * i) / 2), left - 4, y);
+      g.fillStyle = text;
+      if (!label) g.fillText(String((max * i) / 2), left - 4, y); // no scale for a machine that is off
     }
     history.forEach((row, hart) => {
       if (row.length < 2) return;
@@ -54,6 +61,12 @@ export function MipsChart({ history, capacity, version }: { history: number[][];
       });
       g.stroke();
     });
-  }, [history, capacity, version]);
-  return <canvas ref={ref} className="chart" role="img" aria-label="Speed of each vCPU in MIPS over the last minute" />;
+    if (label) {
+      g.textAlign = "center";
+      g.font = "12px system-ui, sans-serif";
+      g.fillStyle = text;
+      g.fillText(label, left + pw / 2, top + ph / 2);
+    }
+  }, [history, capacity, version, label]);
+  return <canvas ref={ref} className="chart" role="img" aria-label={label ?? "Speed of each vCPU in MIPS over the last minute"} />;
 }

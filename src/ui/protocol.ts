@@ -1,15 +1,34 @@
 // Messages between the page (main thread) and the machine worker
 // (core-worker.ts). Plain structured-clone messages: output arrives in
 // batches, statistics twice a second, so there is nothing to gain from an
-// RPC layer.
+// RPC layer. Blobs (files the user picked) cross by reference.
+import type { Problem, Slot } from "./boot-check.js";
 import type { FileProgress } from "./image-loader.js";
 
 export interface MachineShape { cpus: number; memMiB: number; speed: number }
 
+// One of the user's own boot files: a file they picked, or a URL.
+export type FileRef = { url: string } | { blob: Blob; name: string };
+
+// The user's own boot set. Firmware left out: the sample's OpenSBI; disk
+// left out: none; append left out: the default command line.
+export interface OwnFiles {
+  kernel: FileRef;
+  initrd?: FileRef;
+  firmware?: FileRef;
+  disk?: FileRef;
+  append?: string;
+}
+
+export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles };
+
 export type ToWorker =
-  // (Re)start with this shape (a hard reset if one runs); the boot files come
-  // from imagesUrl (fetched once, then kept).
-  | { type: "boot"; shape: MachineShape; imagesUrl: string }
+  // (Re)start with this shape from this source (a hard reset if one runs).
+  // The files are loaded and checked first: if they cannot boot, the worker
+  // answers "refused" and a running machine goes on untouched. The sample's
+  // files come from imagesUrl (fetched once, then kept). `log`: boot with
+  // the kernel's full log (no `quiet`) unless the source gives a command line.
+  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number }
   | { type: "stop" }                          // power off (pull the plug)
   | { type: "pause" }
   | { type: "resume" }
@@ -19,9 +38,16 @@ export type ToWorker =
 
 export type PowerState = "loading" | "starting" | "running" | "paused" | "off" | "error";
 
+// What a boot runs: shown on the page.
+export interface BootedFile { slot: Slot; name: string; bytes: number }
+
 export type FromWorker =
-  | { type: "progress"; files: FileProgress[] }
+  | { type: "progress"; files: FileProgress[]; own?: boolean }
   | { type: "state"; state: PowerState; shape?: MachineShape; message?: string }
   | { type: "output"; data: Uint8Array }
   | { type: "stats"; t: number; instructions: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
-  | { type: "reboot"; uptime: number };       // the guest rebooted itself, `uptime` s ago
+  | { type: "reboot"; uptime: number }        // the guest rebooted itself, `uptime` s ago
+  // The boot asked for (by `request`) started: from these files, with this command line.
+  | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
+  // The files cannot boot; nothing was changed.
+  | { type: "refused"; request?: number; problems: Problem[] };

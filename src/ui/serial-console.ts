@@ -6,8 +6,9 @@
 import { Terminal, type ITheme } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { PromptWatcher } from "./prompt-watch.js";
+import { rowKeyBytes, withCtrl, type RowKey } from "./key-row.js";
 
-const THEME: ITheme = {
+export const DARK_THEME: ITheme = {
   background: "#0d1117", foreground: "#d6dde6", cursor: "#7ee787", cursorAccent: "#0d1117",
   selectionBackground: "#2f81f766",
   black: "#484f58", red: "#ff7b72", green: "#3fb950", yellow: "#d29922",
@@ -15,6 +16,25 @@ const THEME: ITheme = {
   brightBlack: "#6e7681", brightRed: "#ffa198", brightGreen: "#56d364", brightYellow: "#e3b341",
   brightBlue: "#79c0ff", brightMagenta: "#d2a8ff", brightCyan: "#56d4dd", brightWhite: "#f0f6fc",
 };
+
+// For prefers-color-scheme: light. Every colour keeps a contrast of at
+// least 4.5:1 on the background (WCAG AA), the bright ones too, since the
+// guest's ls and prompt use them.
+export const LIGHT_THEME: ITheme = {
+  background: "#ffffff", foreground: "#1f2328", cursor: "#1a7f37", cursorAccent: "#ffffff",
+  selectionBackground: "#0969da40",
+  black: "#24292f", red: "#cf222e", green: "#116329", yellow: "#7d4e00",
+  blue: "#0550ae", magenta: "#8250df", cyan: "#1b6b78", white: "#57606a",
+  brightBlack: "#57606a", brightRed: "#a40e26", brightGreen: "#1a7f37", brightYellow: "#633c01",
+  brightBlue: "#0969da", brightMagenta: "#6639ba", brightCyan: "#0f5865", brightWhite: "#24292f",
+};
+
+// The key that leaves the console for the page's other controls (xterm
+// keeps Tab for the shell): Ctrl+] (the telnet escape key); by its place on
+// the keyboard too, for layouts where ] needs AltGr.
+export function isLeaveKey(e: KeyboardEvent): boolean {
+  return e.type === "keydown" && e.ctrlKey && !e.altKey && !e.metaKey && (e.key === "]" || e.code === "BracketRight");
+}
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -30,24 +50,32 @@ export class SerialConsole {
 
   // Called the first time the shell prompt shows after a boot.
   onFirstPrompt: () => void = () => {};
+  // Called on Ctrl+]: the page moves the focus out of the console.
+  onLeave: () => void = () => {};
+  // Called when the sticky Ctrl of the key row is used up (or set).
+  onCtrlChange: (armed: boolean) => void = () => {};
+  private ctrlArmed = false;
 
   constructor(private readonly el: HTMLElement, private readonly send: (bytes: Uint8Array) => void,
-    private readonly ack: (bytes: number) => void) {
+    private readonly ack: (bytes: number) => void, opts: { fontSize: number; light: boolean }) {
     this.term = new Terminal({
       screenReaderMode: true,          // an accessible text mirror; the browser tests read it too
       cursorBlink: true,
       convertEol: false,               // the guest's tty sends CR LF itself
       scrollback: 5000,
       fontFamily: "ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
-      fontSize: 14,
+      fontSize: opts.fontSize,
       lineHeight: 1.1,                 // room below the baseline: underscores show in every font
-      theme: THEME,
+      theme: opts.light ? LIGHT_THEME : DARK_THEME,
       allowProposedApi: false,
     });
     this.term.loadAddon(this.fit);
     this.term.open(el);
     this.term.attachCustomKeyEventHandler((e) => this.onKey(e));
-    this.term.onData((s) => this.typed(this.encoder.encode(s), s));
+    this.term.onData((s) => {
+      if (this.ctrlArmed) { s = withCtrl(s); this.setCtrl(false); }
+      this.typed(this.encoder.encode(s), s);
+    });
     this.term.onBinary((s) => this.typed(Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff), s));
     this.term.onResize(({ rows, cols }) => { this.watcher.resize(rows, cols); this.maybeSendSize(); });
     this.watcher.onFirstPrompt = () => this.onFirstPrompt();
@@ -82,6 +110,31 @@ export class SerialConsole {
 
   focus(): void { this.term.focus(); }
 
+  // A key of the on-screen row: its bytes go to the guest as if typed (the
+  // focus stays where it was, so a phone's soft keyboard stays up).
+  rowKey(key: RowKey): void {
+    if (key === "Ctrl") { this.setCtrl(!this.ctrlArmed); return; }
+    const s = rowKeyBytes(key, { appCursor: this.term.modes.applicationCursorKeysMode, ctrl: this.ctrlArmed });
+    this.setCtrl(false);
+    this.typed(this.encoder.encode(s), s);
+  }
+
+  setCtrl(armed: boolean): void {
+    if (armed === this.ctrlArmed) return;
+    this.ctrlArmed = armed;
+    this.onCtrlChange(armed);
+  }
+
+  setFontSize(px: number): void {
+    if (this.term.options.fontSize === px) return;
+    this.term.options.fontSize = px;
+    this.scheduleFit();
+  }
+
+  setLight(light: boolean): void {
+    this.term.options.theme = light ? LIGHT_THEME : DARK_THEME;
+  }
+
   dispose(): void {
     clearInterval(this.ticker);
     this.observer.disconnect();
@@ -104,6 +157,11 @@ export class SerialConsole {
   // browser's paste event, which xterm turns into input. On macOS, Cmd+C and
   // Cmd+V do this natively.
   private onKey(e: KeyboardEvent): boolean {
+    if (isLeaveKey(e)) {
+      e.preventDefault();
+      this.onLeave();
+      return false;
+    }
     if (e.type !== "keydown" || isMac || !e.ctrlKey || e.altKey || e.metaKey) return true;
     const key = e.key.toLowerCase();
     if (key === "c" && (e.shiftKey || this.term.hasSelection())) {

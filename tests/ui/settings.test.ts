@@ -2,8 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type Settings,
   DEFAULTS, MEM_STOPS_MIB, checkValue, formatMem, limitsFor, memAtStop, memStopIndex, needsReboot,
-  resolveSettings, serializeSettings, updateSearch,
+  resolveSettings, serializeSettings, formatSearch, fuzzSettings, checkFileUrl, checkAppend, MAX_APPEND,
 } from "../../src/ui/settings.js";
 
 const four = limitsFor(4);
@@ -24,15 +25,15 @@ test("no URL and nothing stored: the defaults, no notes", () => {
 
 test("the URL gives cpus, mem and speed", () => {
   const r = resolveSettings("?cpus=2&mem=512&speed=50", null, four);
-  assert.deepEqual(r.settings, { cpus: 2, memMiB: 512, speed: 50 });
+  assert.deepEqual(r.settings, { ...DEFAULTS, cpus: 2, memMiB: 512, speed: 50 });
   assert.deepEqual(r.fromUrl, { cpus: true, memMiB: true, speed: true });
   assert.deepEqual(r.notes, []);
 });
 
 test("stored values are used, and the URL wins over them", () => {
-  const stored = serializeSettings({ cpus: 3, memMiB: 1024, speed: 40 });
-  assert.deepEqual(resolveSettings("", stored, four).settings, { cpus: 3, memMiB: 1024, speed: 40 });
-  assert.deepEqual(resolveSettings("?mem=128", stored, four).settings, { cpus: 3, memMiB: 128, speed: 40 });
+  const stored = serializeSettings({ cpus: 3, memMiB: 1024, speed: 40, log: true, font: 18 });
+  assert.deepEqual(resolveSettings("", stored, four).settings, { cpus: 3, memMiB: 1024, speed: 40, log: true, font: 18 });
+  assert.deepEqual(resolveSettings("?mem=128&log=0", stored, four).settings, { cpus: 3, memMiB: 128, speed: 40, log: false, font: 18 });
 });
 
 test("invalid URL values are refused with a note and fall back (to stored, else default)", () => {
@@ -42,7 +43,7 @@ test("invalid URL values are refused with a note and fall back (to stored, else 
   assert.match(r.notes[0], /^URL cpus="99" ignored: vCPUs must be a whole number from 1 to 4 \(this computer has 4 logical cores\); using 1\.$/);
   assert.match(r.notes[1], /^URL mem="lots" ignored: RAM must be a whole number of MiB from 64 to 2048; using 256\.$/);
   assert.match(r.notes[2], /^URL speed="0" ignored/);
-  const withStored = resolveSettings("?mem=4096", serializeSettings({ cpus: 1, memMiB: 768, speed: 100 }), four);
+  const withStored = resolveSettings("?mem=4096", serializeSettings({ ...DEFAULTS, memMiB: 768 }), four);
   assert.equal(withStored.settings.memMiB, 768);
   assert.match(withStored.notes[0], /using 768\.$/);
 });
@@ -66,8 +67,8 @@ test("values must be whole numbers within the limits", () => {
 });
 
 test("a stored value that no longer fits (fewer cores here) is refused", () => {
-  const r = resolveSettings("", serializeSettings({ cpus: 8, memMiB: 512, speed: 100 }), limitsFor(2));
-  assert.deepEqual(r.settings, { cpus: 1, memMiB: 512, speed: 100 });
+  const r = resolveSettings("", serializeSettings({ ...DEFAULTS, cpus: 8, memMiB: 512 }), limitsFor(2));
+  assert.deepEqual(r.settings, { ...DEFAULTS, cpus: 1, memMiB: 512 });
   assert.match(r.notes[0], /^Saved cpus=8 ignored: vCPUs must be a whole number from 1 to 2/);
 });
 
@@ -79,11 +80,70 @@ test("unreadable stored settings give the defaults and a note", () => {
   }
 });
 
-test("the address keeps the parameters it had, with the current values", () => {
-  const s = { cpus: 2, memMiB: 1024, speed: 75 };
-  assert.equal(updateSearch("", s), "");
-  assert.equal(updateSearch("?mem=512", s), "?mem=1024");
-  assert.equal(updateSearch("?cpus=1&speed=10&x=y", s), "?cpus=2&speed=75&x=y");
+test("the address carries what differs from the defaults, ours first, others kept", () => {
+  assert.equal(formatSearch("", DEFAULTS), "");
+  assert.equal(formatSearch("?mem=512", DEFAULTS), "");
+  const s = { cpus: 2, memMiB: 1024, speed: 75, log: true, font: 16 };
+  assert.equal(formatSearch("", s), "?cpus=2&mem=1024&speed=75&log=1&font=16");
+  assert.equal(formatSearch("?x=y&speed=10", { ...DEFAULTS, speed: 50 }), "?speed=50&x=y");
+  // What is formatted parses back to the same settings.
+  assert.deepEqual(resolveSettings(formatSearch("", s), null, four).settings, s);
+  const link = { kernel: "https://example.org/Image.gz", append: "console=ttyS0 root=/dev/vda" };
+  const q = formatSearch("?font=20", DEFAULTS, link);
+  assert.equal(q, "?kernel=https%3A%2F%2Fexample.org%2FImage.gz&append=console%3DttyS0+root%3D%2Fdev%2Fvda");
+  assert.deepEqual(resolveSettings(q, null, four).link, { ...link, initrd: undefined, firmware: undefined, disk: undefined });
+});
+
+test("log and font: parsed, checked, and refused with a note when malformed", () => {
+  assert.equal(resolveSettings("?log=1", null, four).settings.log, true);
+  assert.equal(resolveSettings("?log=true", null, four).settings.log, true);
+  assert.equal(resolveSettings("?log=0", serializeSettings({ ...DEFAULTS, log: true }), four).settings.log, false);
+  assert.equal(resolveSettings("?font=20", null, four).settings.font, 20);
+  for (const q of ["?log=yes", "?log=", "?font=9", "?font=25", "?font=14.5", "?font=big"]) {
+    const r = resolveSettings(q, null, four);
+    assert.deepEqual(r.settings, DEFAULTS, q);
+    assert.equal(r.notes.length, 1, q);
+    assert.match(r.notes[0], /ignored: the (boot log setting|font size)/, q);
+  }
+  const stored = resolveSettings("", JSON.stringify({ log: "maybe", font: 3 }), four);
+  assert.deepEqual(stored.settings, DEFAULTS);
+  assert.equal(stored.notes.length, 2);
+});
+
+test("a link names boot files by URL; bad ones are refused with a note", () => {
+  const base = "https://play.example/rv/";
+  const r = resolveSettings("?kernel=files/Image&initrd=https://cdn.example/initrd.gz&append=console%3DttyS0", null, four, base);
+  assert.deepEqual(r.notes, []);
+  assert.equal(r.link?.kernel, "files/Image");
+  assert.equal(r.link?.initrd, "https://cdn.example/initrd.gz");
+  assert.equal(r.link?.append, "console=ttyS0");
+  const noKernel = resolveSettings("?initrd=https://x.example/i", null, four, base);
+  assert.equal(noKernel.link, undefined);
+  assert.match(noKernel.notes[0], /needs kernel=<url>; booting the sample/);
+  const js = resolveSettings("?kernel=javascript:alert(1)", null, four, base);
+  assert.equal(js.link, undefined);
+  assert.match(js.notes[0], /only http and https URLs/);
+  const badDisk = resolveSettings("?kernel=https://x.example/k&disk=ftp://x.example/d", null, four, base);
+  assert.equal(badDisk.link?.kernel, "https://x.example/k");
+  assert.equal(badDisk.link?.disk, undefined);
+  assert.equal(badDisk.notes.length, 2);
+  assert.equal(checkFileUrl("http://[::1", base), "not a URL");
+  assert.equal(checkAppend("console=ttyS0 quiet"), undefined);
+  assert.match(checkAppend("x".repeat(MAX_APPEND + 1))!, /limited to 1023/);
+  assert.match(checkAppend("a\u0000b")!, /printable ASCII/);
+});
+
+test("any bytes as URL and stored settings: notes, never an exception", () => {
+  let seed = 0x1234567;
+  const rand = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed >>> 16; };
+  const alphabet = "?&=%+{}[]\":,0123456789-.abcdkernlogfontmemcpusspeedhttps:/\u0000\u00ff";
+  for (let i = 0; i < 2000; i++) {
+    const n = rand() % 60;
+    const text = Array.from({ length: n }, () => alphabet[rand() % alphabet.length]).join("");
+    const bytes = i % 2 ? new TextEncoder().encode(text) : Uint8Array.from({ length: n }, () => rand() & 0xff);
+    const r = fuzzSettings(bytes);
+    assert.equal(typeof r.settings.cpus, "number");
+  }
 });
 
 test("the RAM slider moves over stops; values between stops show at the nearest", () => {
@@ -99,8 +159,9 @@ test("the RAM slider moves over stops; values between stops show at the nearest"
 });
 
 test("vCPUs and RAM need a reboot; the speed cap does not", () => {
-  const a = { cpus: 1, memMiB: 256, speed: 100 };
-  assert.equal(needsReboot(a, { ...a, speed: 20 }), false);
+  const a: Settings = DEFAULTS;
+  const live: Settings = { ...a, speed: 20, log: true, font: 20 };
+  assert.equal(needsReboot(a, live), false);
   assert.equal(needsReboot(a, { ...a, cpus: 2 }), true);
   assert.equal(needsReboot(a, { ...a, memMiB: 512 }), true);
 });
