@@ -11,6 +11,7 @@ import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { JIT_OPTIONS, JIT_USAGE, jitConfigFrom, JitArgError } from "./jit-args.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
@@ -27,7 +28,7 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              disk); guest writes stay in memory unless
       --disk-writable        writes go to FILE
       --no-disk              no disk
-`;
+${JIT_USAGE}`;
 
 const CTRL_A = 0x01;
 
@@ -65,6 +66,7 @@ export async function boot(args: string[]): Promise<number> {
         disk: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        ...JIT_OPTIONS,
       },
     }).values;
   } catch (e) {
@@ -77,6 +79,14 @@ export async function boot(args: string[]): Promise<number> {
   if (shapeError) { process.stderr.write(shapeError); return 2; }
   const cpus = Number(v.cpus), mem = Number(v.mem);
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
+  let jit;
+  try {
+    jit = jitConfigFrom(v, process.env);
+  } catch (e) {
+    if (!(e instanceof JitArgError)) throw e;
+    process.stderr.write(`rvplay boot: ${e.message}\n`);
+    return 2;
+  }
 
   let machine: VirtMachine;
   try {
@@ -106,6 +116,7 @@ export async function boot(args: string[]): Promise<number> {
     }
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
+      jit,
     }, spawnNodeHart);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {

@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { runElf } from "../machine/run-elf.js";
 import { boot, BOOT_USAGE } from "./boot.js";
+import { JIT_OPTIONS, JIT_USAGE, jitConfigFrom, JitArgError } from "./jit-args.js";
+import type { JitConfig } from "../machine/jit/hart-jit.js";
 
 const USAGE = `usage: rvplay <command> [options]
 
@@ -13,7 +15,7 @@ ${BOOT_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that rep
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
-  help                  this text
+${JIT_USAGE}  help                  this text
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +40,7 @@ async function testElf(args: string[]): Promise<number> {
       options: {
         "max-instructions": { type: "string" },
         verbose: { type: "boolean", default: false },
+        ...JIT_OPTIONS,
       },
     });
   } catch (e) {
@@ -55,6 +58,14 @@ async function testElf(args: string[]): Promise<number> {
     process.stderr.write(`rvplay test-elf: --max-instructions wants a positive integer, got '${limitArg}'\n`);
     return 2;
   }
+  let jit: JitConfig | false;
+  try {
+    jit = jitConfigFrom(parsed.values, process.env);
+  } catch (e) {
+    if (!(e instanceof JitArgError)) throw e;
+    process.stderr.write(`rvplay test-elf: ${e.message}\n`);
+    return 2;
+  }
   const module = await loadCoreModule();
   let passed = 0, failed = 0;
   for (const file of files) {
@@ -64,6 +75,7 @@ async function testElf(args: string[]): Promise<number> {
       const bytes = new Uint8Array(await readFile(file));
       const r = await runElf(module, bytes, {
         maxInstructions,
+        jit: jit || undefined,
         onOutput: parsed.values.verbose ? (s) => process.stderr.write(s) : undefined,
       });
       if (r.outcome.kind === "pass") { line = `PASS ${name}`; passed++; }

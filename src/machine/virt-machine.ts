@@ -20,6 +20,8 @@ import { HartPool, type HartSpawner } from "./hart-pool.js";
 import { VirtioMmioHost, type VirtioDevice } from "../devices/virtio.js";
 import { VirtioBlock, type BlockBackend } from "../devices/virtio-blk.js";
 import { VirtioEntropy } from "../devices/virtio-rng.js";
+import { DEFAULT_JIT_CONFIG, type JitConfig } from "./jit/hart-jit.js";
+import { retireAllCode } from "./jit/code-watch.js";
 
 export type { HartSpawner, HartWorker } from "./hart-pool.js";
 
@@ -31,6 +33,9 @@ export interface VirtConfig {
   initrd?: Uint8Array;
   bootargs: string;
   disk?: BlockBackend;
+  // The JIT (src/machine/jit/): its configuration, or false for the
+  // interpreter alone; default DEFAULT_JIT_CONFIG.
+  jit?: JitConfig | false;
 }
 
 export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
@@ -143,7 +148,10 @@ export class VirtMachine {
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
     view.setDevF64(L.D_SPEED, view.dv.getFloat64(L.DEVICE_BASE + L.D_SPEED, true) || 1);
     // A new memory is zero already; clearing it would commit every page.
-    if (this.loadedOnce) view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+    if (this.loadedOnce) {
+      view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+      retireAllCode(this.i32, cfg.ramBytes);
+    }
     this.loadedOnce = true;
     for (const p of boot.placements) view.writePhys(p.addr, p.bytes);
     const devices = virtBoard(this.io.slots());
@@ -187,7 +195,8 @@ export class VirtMachine {
   // Run until the guest powers off, a hart fails, or stop() is called
   // (then undefined). Console output flows to onOutput meanwhile.
   async run(): Promise<PowerEvent | undefined> {
-    await this.harts.start(this.module, this.cfg.harts);
+    const jit = this.cfg.jit === false ? undefined : this.cfg.jit ?? DEFAULT_JIT_CONFIG;
+    await this.harts.start(this.module, this.cfg.harts, jit);
     if (!this.paused && this.harts.failure === undefined) this.setRunState(L.RUN_GO);
     const ioIdx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;

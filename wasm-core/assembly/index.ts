@@ -15,6 +15,8 @@ import { plicReset } from "./devices/plic";
 import { uartReset, uartHostPoll as uartPoll } from "./devices/uart";
 import { virtioReset, virtioInterrupt as virtioIrq } from "./devices/virtio-mmio";
 import { deviceLock, deviceUnlock } from "./bus";
+import { execAmo } from "./hart/exec-a";
+import { jitSelect } from "./hart/jit";
 export { run } from "./hart/run";
 export { buildRvcTable, expandRvc } from "./hart/rvc";
 export { mtime } from "./devices/clint";
@@ -22,6 +24,12 @@ export { mtime } from "./devices/clint";
 // with any exception pending in the hart's H_EXC_CAUSE; a store returns a
 // status (STATUS_OK, STATUS_TRAP, or an EXIT_ request).
 export { loadSlow, storeSlow } from "./hart/sv39";
+// For the JIT (src/machine/jit/): the host watches a page before it
+// translates it (hart/jit.ts); compiled code calls the M helpers and runs
+// AMOs here (registers in memory, an exception left pending as above).
+export { jitWatchPage } from "./hart/jit";
+export { mulh, mulhsu, mulhu } from "./hart/exec-m";
+export function jitAmo(inst: u32): void { execAmo(inst, inst); }
 
 // Host entry points into device state take the device lock, as harts do.
 export function uartHostPoll(): void { deviceLock(); uartPoll(); deviceUnlock(); }
@@ -29,6 +37,7 @@ export function virtioInterrupt(slot: u32, bits: u32): void { deviceLock(); virt
 
 export function initHart(id: i32): void {
   selectHart(id);
+  jitSelect();
 }
 
 // Reset this hart: M-mode at pc with a0 = hartid, a1 = arg (the DTB).

@@ -1,0 +1,37 @@
+// The JIT's command-line switches, shared by `rvplay boot` and `rvplay
+// test-elf`: --no-jit runs the interpreter alone; --jit-threshold N (or the
+// environment variable RVPLAY_JIT_THRESHOLD) sets how many entries make a
+// page hot; 1 translates every page at its first entry (how the ISA tests
+// run with the JIT forced on).
+import { DEFAULT_JIT_CONFIG, type JitConfig } from "../machine/jit/hart-jit.js";
+
+export const JIT_USAGE = `      --no-jit               the interpreter alone (no translation to WebAssembly)
+      --jit-threshold N      entries into a page of code before it is translated
+                             (default ${DEFAULT_JIT_CONFIG.threshold}; 1: every page at once; also
+                             RVPLAY_JIT_THRESHOLD)
+`;
+
+export const JIT_OPTIONS = {
+  "no-jit": { type: "boolean", default: false },
+  "jit-threshold": { type: "string" },
+} as const;
+
+export class JitArgError extends Error {}
+
+// The JIT configuration the switches ask for (false: no JIT).
+export function jitConfigFrom(values: { "no-jit"?: boolean; "jit-threshold"?: string },
+  env: Record<string, string | undefined>): JitConfig | false {
+  if (values["no-jit"]) return false;
+  const raw = values["jit-threshold"] ?? env.RVPLAY_JIT_THRESHOLD;
+  const base = { ...DEFAULT_JIT_CONFIG };
+  // Tuning knobs for measurements (not documented as stable).
+  if (env.RVPLAY_JIT_SWEEP !== undefined) base.sweep = env.RVPLAY_JIT_SWEEP === "1";
+  if (env.RVPLAY_JIT_BUDGET_MS !== undefined) base.budgetMs = Number(env.RVPLAY_JIT_BUDGET_MS);
+  if (raw === undefined || raw === "") return base;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 30000) {
+    const from = values["jit-threshold"] !== undefined ? "--jit-threshold" : "RVPLAY_JIT_THRESHOLD";
+    throw new JitArgError(`${from} wants a whole number from 1 to 30000, got '${raw}'`);
+  }
+  return { ...base, threshold: n };
+}
