@@ -11,7 +11,7 @@ import { noteRamWritten } from "./jit/code-watch.js";
 export const CORE_EXPORTS = [
   "run", "initHart", "resetHart", "resetMachine", "buildRvcTable", "expandRvc", "mtime",
   "uartHostPoll", "virtioInterrupt", "loadSlow", "storeSlow", "memory",
-  "jitWatchPage", "jitAmo", "mulh", "mulhsu", "mulhu",
+  "jitWatchPage", "jitAmo", "jitCsr", "jitFp", "mulh", "mulhsu", "mulhu",
 ] as const;
 
 export interface CoreExports {
@@ -35,6 +35,8 @@ export interface CoreExports {
   jitWatchPage(page: number): number;
   // Helpers compiled code imports (never called from JS: they take i64).
   jitAmo(inst: number): void;
+  jitCsr: (...args: never[]) => unknown;
+  jitFp(inst: number): void;
   mulh: (...args: never[]) => unknown;
   mulhsu: (...args: never[]) => unknown;
   mulhu: (...args: never[]) => unknown;

@@ -97,7 +97,7 @@ export class HartJit {
     this.imports = {
       env: {
         memory, table, loadSlow: core.loadSlow, storeSlow: core.storeSlow, jitAmo: core.jitAmo,
-        mulh: core.mulh, mulhsu: core.mulhsu, mulhu: core.mulhu,
+        mulh: core.mulh, mulhsu: core.mulhsu, mulhu: core.mulhu, jitCsr: core.jitCsr, jitFp: core.jitFp,
       },
     };
     // This hart's page map starts empty (a machine may be reset and run again).
@@ -107,6 +107,10 @@ export class HartJit {
     this.setWord(L.HJ_QUEUE_COUNT, 0);
     this.setWord(L.HJ_SEEN_COUNT, 0);
     this.setWord(L.HJ_FLAGS, 1);
+  }
+
+  private get ramPages(): number {
+    return Number(new BigUint64Array(this.memory.buffer, L.DEVICE_BASE + L.D_RAM_SIZE, 1)[0]) / PAGE;
   }
 
   private word(off: number): number { return this.i32[(this.hb + off) >> 2]; }
@@ -229,6 +233,7 @@ export class HartJit {
       hartBase: this.hb,
       genAddr: L.JIT_GEN + page * 4,
       gen,
+      next16: page + 1 < this.ramPages ? this.bytes[at + PAGE] | (this.bytes[at + PAGE + 1] << 8) : -1,
       mapBase: L.JIT_PAGEMAP + this.hartId * L.JIT_PAGEMAP_STRIDE,
       tableBase: JIT_TABLE_BASE,
       sweep: this.cfg.sweep,
