@@ -138,6 +138,11 @@ export const JIT_QUEUE_MAX = 32;
 // blocks at, beside what it finds from them inside the page.
 export const HJ_SEEN = H_JIT + 0x140; // JIT_SEEN_MAX x (i32 page, i32 offset)
 export const JIT_SEEN_MAX = 192;
+// The worker's JIT statistics (src/machine/jit/hart-jit.ts publishes them
+// here so the controller can report them): f64 ms spent translating,
+// compiling, instantiating; then i32 counts (JIT_STAT_NAMES order).
+export const HJ_STATS = H_JIT + 0x780;
+export const HJ_STATS_SIZE = 0x80;
 export const HJ_SLOT_GEN = H_JIT + 0x800; // i32 per slot: the page generation the code was translated from
 export const HJ_SLOT_USE = H_JIT + 0x1800; // i32 per slot: HJ_EPOCH at its last call
 export const JIT_SLOTS = 1024; // code slots (compiled regions) per hart
@@ -240,6 +245,12 @@ export const JIT_LEAVE = -1; // at a taken branch, as the interpreter leaves: th
 export const JIT_FALL = -2; // stopped before an instruction it does not translate, or after its code changed: interpret from pc
 export const JIT_TRAP = -3; // the instruction at pc raised the pending exception; H_SLICE_RETIRED counts it as started
 export const JIT_NO_ENTRY = -4; // pc does not start a block of this region
+// pc is in another page (a taken jump that needs no check, or straight on
+// past the page's end): run its region if it has one, else interpret. (A
+// region never calls another directly: importing the function table into
+// every region made each instantiation cost ~0.2 ms and each table.set
+// touch every region, under V8.)
+export const JIT_CONTINUE = -5;
 
 export const RUN_GO = 0;
 export const RUN_PAUSE = 1;

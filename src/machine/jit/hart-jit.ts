@@ -58,6 +58,21 @@ export interface JitStats {
   failed: number; // pages the translator produced nothing for
 }
 
+// JitStats as published in the hart's block (HJ_STATS): three f64 times,
+// then these counts as i32.
+const TIMES = ["translateMs", "compileMs", "instantiateMs"] as const;
+const COUNTS = ["regions", "live", "liveBytes", "blocks", "insns", "retired", "evicted", "failed"] as const;
+
+// Read hart h's JIT statistics from the shared memory (any thread).
+export function readJitStats(memory: WebAssembly.Memory, hartId: number): JitStats {
+  const at = L.HART_BASE + hartId * L.HART_STRIDE + L.HJ_STATS;
+  const dv = new DataView(memory.buffer);
+  const s = {} as Record<string, number>;
+  TIMES.forEach((k, i) => { s[k] = dv.getFloat64(at + i * 8, true); });
+  COUNTS.forEach((k, i) => { s[k] = dv.getInt32(at + TIMES.length * 8 + i * 4, true); });
+  return s as unknown as JitStats;
+}
+
 interface Region { page: number; slot: number; bytes: number }
 interface PageInfo {
   entries: Set<number>;
@@ -96,7 +111,7 @@ export class HartJit {
     for (let s = maxRegions - 1; s >= 0; s--) { this.free.push(s); this.slots.push(undefined); }
     this.imports = {
       env: {
-        memory, table, loadSlow: core.loadSlow, storeSlow: core.storeSlow, jitAmo: core.jitAmo,
+        memory, loadSlow: core.loadSlow, storeSlow: core.storeSlow, jitAmo: core.jitAmo,
         mulh: core.mulh, mulhsu: core.mulhsu, mulhu: core.mulhu, jitCsr: core.jitCsr, jitFp: core.jitFp,
       },
     };
@@ -137,12 +152,22 @@ export class HartJit {
     this.sweep();
     this.takeSeen();
     this.takeQueue();
-    if (this.pending.length === 0) return;
-    const end = performance.now() + this.cfg.budgetMs;
-    while (this.pending.length > 0 && performance.now() < end) {
-      const page = this.pending.shift()!;
-      this.translate(page);
+    if (this.pending.length > 0) {
+      const end = performance.now() + this.cfg.budgetMs;
+      while (this.pending.length > 0 && performance.now() < end) {
+        const page = this.pending.shift()!;
+        this.translate(page);
+      }
     }
+    this.publish();
+  }
+
+  private publish(): void {
+    const at = this.hb + L.HJ_STATS;
+    const dv = new DataView(this.memory.buffer);
+    const s = this.stats as unknown as Record<string, number>;
+    TIMES.forEach((k, i) => dv.setFloat64(at + i * 8, s[k], true));
+    COUNTS.forEach((k, i) => dv.setInt32(at + TIMES.length * 8 + i * 4, s[k], true));
   }
 
   // Regions whose page map word no longer names them were retired by the
@@ -234,8 +259,6 @@ export class HartJit {
       genAddr: L.JIT_GEN + page * 4,
       gen,
       next16: page + 1 < this.ramPages ? this.bytes[at + PAGE] | (this.bytes[at + PAGE + 1] << 8) : -1,
-      mapBase: L.JIT_PAGEMAP + this.hartId * L.JIT_PAGEMAP_STRIDE,
-      tableBase: JIT_TABLE_BASE,
       sweep: this.cfg.sweep,
     });
     const t1 = performance.now();

@@ -36,7 +36,7 @@ export const PAGE = 4096;
 // Instructions in one block, and in one region (a block may be translated
 // again inside a longer one that runs through its start).
 export const MAX_BLOCK_INSNS = 64;
-export const MAX_REGION_INSNS = +(process.env.MAXR ?? 4000);
+export const MAX_REGION_INSNS = 4000;
 
 const enum K { Alu, Load, Store, Branch, Jal, Jalr, Fence, Amo, Csr, FLoad, FStore, FOp }
 
@@ -62,8 +62,6 @@ export interface TranslateInput {
   // kernel's text is physically contiguous; elsewhere a wrong guess only
   // means the interpreter runs that instruction).
   next16: number;
-  mapBase: number; // host address of the hart's page map (JIT_PAGEMAP + hart * stride)
-  tableBase: number; // function-table index of code slot 0
   // Also start blocks where a sweep of the whole page finds function starts
   // and return points (more code translated, fewer entries missed).
   sweep?: boolean;
@@ -235,10 +233,10 @@ function findBlocks(inp: TranslateInput): Map<number, Block> {
 
 // Function indices: the imports, then entry, dispatch, cross, the blocks.
 const F_LOAD = 0, F_STORE = 1, F_AMO = 2, F_MULH = 3, F_MULHSU = 4, F_MULHU = 5, F_CSR = 6, F_FP = 7;
-const F_ENTRY = 8, F_DISPATCH = 9, F_CROSS = 10, F_BLOCK0 = 11;
+const F_ENTRY = 8, F_DISPATCH = 9, F_BLOCK0 = 10;
 const T_ENTRY = 0, T_DISPATCH = 1, T_BLOCK = 2, T_LOAD = 3, T_STORE = 4, T_AMO = 5, T_MUL = 6, T_CSR = 7;
 const TYPES: FuncType[] = [
-  { params: [I32, I32, I64], results: [I32] }, // entry and cross: (n, budget, pc)
+  { params: [I32, I32, I64], results: [I32] }, // entry: (n, budget, pc)
   { params: [I32, I32, I64, I32], results: [I32] }, // dispatch: (n, budget, vbase, page offset)
   { params: [I32, I32, I64], results: [I32] }, // a block: (n, budget, vbase)
   { params: [I64, I32], results: [I64] },
@@ -272,10 +270,9 @@ export function translatePage(inp: TranslateInput): Translation | undefined {
   order.forEach((o, j) => index.set(o, j));
   code.len = 0;
   code.count = 0;
-  const funcTypes = [T_ENTRY, T_DISPATCH, T_DISPATCH];
+  const funcTypes = [T_ENTRY, T_DISPATCH];
   entryBody();
   dispatchBody(inp.hartBase, order);
-  crossBody(inp);
   let insns = 0;
   const w = new BlockWriter(inp, index);
   for (const o of order) {
@@ -287,7 +284,6 @@ export function translatePage(inp: TranslateInput): Translation | undefined {
   const bytes = assembleModule({
     types: TYPES, imports: IMPORTS, funcTypes, code,
     memory: { module: "env", name: "memory", min: 1, max: 65536, shared: true },
-    table: { module: "env", name: "table", min: inp.tableBase + L.JIT_SLOTS },
     exports: [{ name: "e", func: F_ENTRY }],
   });
   return { bytes, blocks: order, insns };
@@ -326,40 +322,6 @@ function dispatchBody(hb: number, order: number[]): void {
   f.i32(0).get(2).get(3).op(Op.i64_extend_i32_u).op(Op.i64_add).mem(Op.i64_store, 3, hb + L.H_PC);
   f.i32(0).get(0).mem(Op.i32_store, 2, hb + L.H_SLICE_RETIRED);
   f.i32(L.JIT_NO_ENTRY);
-  f.end();
-}
-
-// cross(n, budget, pc, kind): on to pc in another page (a taken jump not due
-// for the slice loop's checks, or straight on past the page's end): into
-// that page's region if it has one (found as the core's dispatcher finds it:
-// fetch TLB, page map, the slot's generation), else return `kind` (JIT_LEAVE
-// after a jump, JIT_FALL going straight on) with pc and the count stored.
-function crossBody(inp: TranslateInput): void {
-  const hb = inp.hartBase;
-  const f = code.begin(0, 3);
-  const e = 4, m = 5, slot = 6;
-  f.op(Op.block).u8(VOID);
-  // The fetch TLB entry of pc (execute permission at this privilege).
-  f.i32(0).mem(Op.i32_load, 2, hb + L.HJ_TLB_FETCH).get(2).op(Op.i32_wrap_i64).i32(8).op(Op.i32_shr_u)
-    .i32((L.TLB_ENTRIES - 1) << 4).op(Op.i32_and).op(Op.i32_add).tee(e);
-  f.mem(Op.i64_load, 3, 0).get(2).i64n(-4096).op(Op.i64_and).op(Op.i64_ne).op(Op.br_if).u32(0);
-  // Its page in RAM, and the page's word in the hart's page map.
-  f.get(e).mem(Op.i64_load, 3, 8).get(2).op(Op.i64_add).op(Op.i32_wrap_i64).i32(L.RAM_OFFSET).op(Op.i32_sub).tee(m);
-  f.i32(0).op(Op.i32_lt_s).op(Op.br_if).u32(0);
-  f.get(m).i32(12).op(Op.i32_shr_u).tee(m);
-  f.i32(1).op(Op.i32_shl).mem(Op.i32_load16_u, 1, inp.mapBase).tee(slot);
-  f.i32(L.JIT_PAGE_CODE).op(Op.i32_lt_u).op(Op.br_if).u32(0);
-  f.get(slot).i32(0x7fff).op(Op.i32_and).set(slot);
-  // Code of the page's current generation only.
-  f.get(m).i32(2).op(Op.i32_shl).atomic(AtomicOp.i32_load, 2, L.JIT_GEN).i32(-2).op(Op.i32_and);
-  f.get(slot).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, hb + L.HJ_SLOT_GEN).op(Op.i32_ne).op(Op.br_if).u32(0);
-  f.get(slot).i32(2).op(Op.i32_shl).i32(0).mem(Op.i32_load, 2, hb + L.HJ_EPOCH).mem(Op.i32_store, 2, hb + L.HJ_SLOT_USE);
-  f.get(0).get(1).get(2).get(slot).i32(inp.tableBase).op(Op.i32_add);
-  f.op(Op.return_call_indirect).u32(T_ENTRY).u32(0);
-  f.op(Op.end);
-  f.i32(0).get(2).mem(Op.i64_store, 3, hb + L.H_PC);
-  f.i32(0).get(0).mem(Op.i32_store, 2, hb + L.H_SLICE_RETIRED);
-  f.get(3);
   f.end();
 }
 
@@ -430,11 +392,8 @@ class BlockWriter {
         f.get(P_N).i32(n).op(Op.i32_add).get(P_BUDGET).get(P_VBASE).op(Op.return_call).u32(F_BLOCK0 + next);
       } else if (b.end >= PAGE) {
         // Straight on into the next page (past an instruction that crosses
-        // into it, or off the page's end).
-        this.storeDirty();
-        f.get(P_N).i32(n).op(Op.i32_add).get(P_BUDGET);
-        this.pcAt(b.end);
-        f.i32(L.JIT_FALL).op(Op.return_call).u32(F_CROSS);
+        // into it, or off the page's end): its region, if any.
+        this.exit(L.JIT_CONTINUE, b.end, n);
       } else {
         this.exit(L.JIT_FALL, b.end, n);
       }
@@ -527,10 +486,7 @@ class BlockWriter {
       this.openIf();
       this.exit(L.JIT_LEAVE, t, count);
       this.close();
-      this.storeDirty();
-      f.get(P_N).i32(count).op(Op.i32_add).get(P_BUDGET);
-      this.pcAt(t);
-      f.i32(L.JIT_LEAVE).op(Op.return_call).u32(F_CROSS);
+      this.exit(L.JIT_CONTINUE, t, count);
       return;
     }
     // Code of this page the interpreter runs: the slice loop checks and
@@ -665,11 +621,11 @@ class BlockWriter {
         this.openIf();
         this.exit(L.JIT_LEAVE, DYNAMIC, count);
         this.close();
-        this.storeDirty();
         f.get(this.tgt).get(P_VBASE).op(Op.i64_sub).i64n(PAGE).op(Op.i64_ge_u);
         this.openIf();
-        f.get(P_N).i32(count).op(Op.i32_add).get(P_BUDGET).get(this.tgt).i32(L.JIT_LEAVE).op(Op.return_call).u32(F_CROSS);
+        this.exit(L.JIT_CONTINUE, DYNAMIC, count);
         this.close();
+        this.storeDirty();
         // A return (or computed jump) into this page: its block, if any.
         f.get(P_N).i32(count).op(Op.i32_add).get(P_BUDGET).get(P_VBASE);
         f.get(this.tgt).get(P_VBASE).op(Op.i64_sub).op(Op.i32_wrap_i64);

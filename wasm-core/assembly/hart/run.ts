@@ -12,6 +12,7 @@ import {
   H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, H_EXIT, H_SLICE_RETIRED, H_SLICE_TRAPS, H_F, RVC_TABLE,
   C_MSTATUS, C_MIE, EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO, STATUS_OK,
   STATUS_TRAP, TLB_ENTRIES, JIT_PAGE_CODE, JIT_PAGE_PARKED, JIT_LEAVE, JIT_FALL, JIT_TRAP, JIT_NO_ENTRY,
+  JIT_CONTINUE,
   HJ_SLOT_GEN, HJ_SLOT_USE, HJ_EPOCH, HJ_TLB_READ, HJ_TLB_WRITE, HJ_TLB_FETCH, HJ_TABLE_BASE, HJ_RETIRED, HJ_CALLS,
   D_ICOUNT_BASE,
 } from "../../layout";
@@ -484,52 +485,58 @@ let jitSkip: u64 = 1;
 
 // Run compiled code for pc if its page has some (the JIT, hart/jit.ts).
 // Returns EXIT_CONTINUE when it ran (or the trap it raised was taken), an
-// EXIT_ request, or INTERPRET: the interpreter goes on from pc.
+// EXIT_ request, or INTERPRET: the interpreter goes on from pc. Regions
+// that go on into another page come back here (JIT_CONTINUE) and the next
+// region is called at once, with no slice-loop check (none is due).
 function dispatch(budget: i32): i32 {
   const h = hb;
-  const pc = load<u64>(h + H_PC);
   jitSkip = 1; // odd: never a pc
-  const e = tlbFetch + ((<usize>(pc >> 12) & (TLB_ENTRIES - 1)) << 4);
-  if (load<u64>(e) != (pc & ~<u64>0xfff)) return INTERPRET; // the interpreter's fetch fills the TLB
-  const m = jitMapOfHost(<usize>(pc + load<u64>(e, 8)));
-  if (m == 0) return INTERPRET;
-  const w = <u32>load<u16>(m);
-  const off = <u32>(pc & 0xfff);
-  if (w < <u32>JIT_PAGE_CODE) {
-    if (w != <u32>JIT_PAGE_PARKED) { jitSeen(m, off); jitCount(m, w, off); }
-    return INTERPRET;
-  }
-  const slot = <usize>(w & 0x7fff);
-  // Code translated from an older generation of the page is never run.
-  if ((atomic.load<i32>(genWord((m - jitMap) >> 1)) & ~1) != load<i32>(h + HJ_SLOT_GEN + (slot << 2))) {
-    store<u16>(m, 0);
-    return INTERPRET;
-  }
-  store<i32>(h + HJ_SLOT_USE + (slot << 2), load<i32>(h + HJ_EPOCH));
   store<i32>(h + HJ_TLB_READ, <i32>tlbRead);
   store<i32>(h + HJ_TLB_WRITE, <i32>tlbWrite);
   store<i32>(h + HJ_TLB_FETCH, <i32>tlbFetch);
   const n0 = sliceRetired();
-  // A region's entry (n, budget, pc): it may jump on into other regions.
-  const r = call_indirect<i32>(<u32>(load<i32>(h + HJ_TABLE_BASE) + <i32>slot), n0, budget, pc);
-  store<u64>(h + HJ_CALLS, load<u64>(h + HJ_CALLS) + 1);
-  store<u64>(h + HJ_RETIRED, load<u64>(h + HJ_RETIRED) + <u64>(sliceRetired() - n0));
+  let calls: u64 = 0;
+  let r = INTERPRET;
+  while (true) {
+    const pc = load<u64>(h + H_PC);
+    const e = tlbFetch + ((<usize>(pc >> 12) & (TLB_ENTRIES - 1)) << 4);
+    if (load<u64>(e) != (pc & ~<u64>0xfff)) break; // the interpreter's fetch fills the TLB
+    const m = jitMapOfHost(<usize>(pc + load<u64>(e, 8)));
+    if (m == 0) break;
+    const w = <u32>load<u16>(m);
+    const off = <u32>(pc & 0xfff);
+    if (w < <u32>JIT_PAGE_CODE) {
+      if (w != <u32>JIT_PAGE_PARKED) { jitSeen(m, off); jitCount(m, w, off); }
+      break;
+    }
+    const slot = <usize>(w & 0x7fff);
+    // Code translated from an older generation of the page is never run.
+    if ((atomic.load<i32>(genWord((m - jitMap) >> 1)) & ~1) != load<i32>(h + HJ_SLOT_GEN + (slot << 2))) {
+      store<u16>(m, 0);
+      break;
+    }
+    store<i32>(h + HJ_SLOT_USE + (slot << 2), load<i32>(h + HJ_EPOCH));
+    calls++;
+    // A region's entry: (slice count, budget, pc).
+    r = call_indirect<i32>(<u32>(load<i32>(h + HJ_TABLE_BASE) + <i32>slot), sliceRetired(), budget, pc);
+    if (r == JIT_CONTINUE) { r = INTERPRET; continue; }
+    if (r == JIT_NO_ENTRY) {
+      // pc moved on inside its page (a jump through the region's dispatch).
+      const at = load<u64>(h + H_PC);
+      jitSeen(m, <u32>(at & 0xfff));
+      jitSkip = at;
+      r = INTERPRET;
+    }
+    break;
+  }
+  if (calls != 0) {
+    store<u64>(h + HJ_CALLS, load<u64>(h + HJ_CALLS) + calls);
+    store<u64>(h + HJ_RETIRED, load<u64>(h + HJ_RETIRED) + <u64>(sliceRetired() - n0));
+  }
   if (r == JIT_LEAVE) return EXIT_CONTINUE;
   if (r == JIT_FALL) return INTERPRET;
   if (r == JIT_TRAP) return trapped(load<u64>(h + H_PC), sliceRetired());
-  if (r == JIT_NO_ENTRY) {
-    // pc has moved on (a jump inside the region, or into another region
-    // that does not start a block there): log it against its own page.
-    const at = load<u64>(h + H_PC);
-    const e2 = tlbFetch + ((<usize>(at >> 12) & (TLB_ENTRIES - 1)) << 4);
-    if (load<u64>(e2) == (at & ~<u64>0xfff)) {
-      const m2 = jitMapOfHost(<usize>(at + load<u64>(e2, 8)));
-      if (m2 != 0) jitSeen(m2, <u32>(at & 0xfff));
-    }
-    jitSkip = at;
-    return INTERPRET;
-  }
-  return r; // a device's request, the store done
+  return r; // INTERPRET, or a device's request (the store done)
 }
 
 // Run up to about `budget` instructions (the slice ends at the first taken
