@@ -180,8 +180,8 @@ export class GuestTcp {
     this.rcvNxt = (t.seq + 1) >>> 0;
     this.peerWscale = readWscale(t.options);
     this.peerWindow = t.window;
+    this.attach(); // before our ACK: the stack may answer it at once
     this.seg(F.ACK);
-    this.attach();
     return synack;
   }
 
@@ -190,10 +190,9 @@ export class GuestTcp {
     const t = syn.tcp!;
     this.rcvNxt = (t.seq + 1) >>> 0;
     this.peerWscale = readWscale(t.options);
-    this.sndNxt = this.iss;
-    this.seg(F.SYN | F.ACK, [], [2, 4, 0x05, 0xb4, 1, 3, 3, this.wscale]);
     this.sndNxt = (this.iss + 1) >>> 0;
     this.attach();
+    this.seg(F.SYN | F.ACK, [], [2, 4, 0x05, 0xb4, 1, 3, 3, this.wscale], this.iss);
   }
 
   private attach(): void {
