@@ -19,6 +19,7 @@ export function parseHostForward(spec: string, guestAddr = "10.0.2.15"): HostFor
   let protocol = "tcp";
   const m = /^(tcp|udp):/i.exec(rest);
   if (m) { protocol = m[1].toLowerCase(); rest = rest.slice(m[0].length); }
+  else if (rest.startsWith(":") && rest.includes("-")) rest = rest.slice(1); // QEMU's empty protocol field
   if (protocol !== "tcp") throw new HostForwardError(spec, "only tcp forwards are supported");
   let hostAddr = "", hostPort: string, gAddr = "", guestPort: string;
   const dash = rest.indexOf("-");

@@ -4,7 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as dgram from "node:dgram";
 import * as net from "node:net";
-import WebSocket from "ws";
+import { spawn } from "node:child_process";
+import * as http from "node:http";
+import { fileURLToPath } from "node:url";
+import WebSocket, { WebSocketServer } from "ws";
 import { UserNetwork } from "../../src/net/nat.js";
 import { NetError } from "../../src/net/backend.js";
 import { WispClient, type WebSocketLike } from "../../src/net/wisp-client.js";
@@ -12,7 +15,8 @@ import {
   encodeClose, encodeConnect, encodeContinue, encodeData, encodeInfo, EXT_CLIENT_CREDIT, EXT_STREAM_CONFIRM, parseWispPacket, u32le,
   WISP_CLOSE, WISP_CONTINUE, WISP_DATA, WISP_INFO, type WispPacket,
 } from "../../src/net/wisp-protocol.js";
-import { startWispRelayServer } from "../../server/wisp/main.js";
+import { parseRelayArgs, startWispRelayServer } from "../../server/wisp/main.js";
+import { attachWispRelay } from "../../server/wisp/relay.js";
 import { AddressPolicy } from "../../server/wisp/address-policy.js";
 import { DNS_IP, GuestTcp, GUEST_IP, ScriptedGuest, udpDatagram, until } from "./guest.js";
 import { patternBytes, sha256 } from "./patterns.js";
@@ -208,4 +212,49 @@ test("a client that ignores the relay's credit is throttled", async () => {
   for (const s of sockets) s.destroy();
   await relay.close();
   server.close();
+});
+
+test("the standalone relay entry starts, serves, and rejects bad options", async () => {
+  assert.throws(() => parseRelayArgs(["--port", "70000"]));
+  assert.throws(() => parseRelayArgs(["--frobnicate"]));
+  assert.deepEqual(parseRelayArgs(["--allow-loopback", "--allow", "10.0.0.0/8", "--path", "/w/"]),
+    { allow: ["10.0.0.0/8"], allowLoopback: true, path: "/w/" });
+  const main = fileURLToPath(new URL("../../server/wisp/main.js", import.meta.url));
+  const child = spawn(process.execPath, [main, "--port", "0", "--allow-loopback"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => { out += d; const m = /wisp relay on (\S+)/.exec(out); if (m) resolve(m[1]); });
+      child.once("exit", (code) => reject(new Error(`relay exited with ${code}`)));
+    });
+    const client = new WispClient(url, { createWebSocket: makeWs });
+    await client.ready;
+    assert.equal(client.version, 2);
+    client.close();
+  } finally {
+    child.kill();
+  }
+});
+
+test("attached to an http.Server, the relay leaves other upgrade paths to their own handlers", async () => {
+  const server = http.createServer();
+  const relay = attachWispRelay(server, { path: "/wisp/" });
+  const other = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req, socket, head) => {
+    if (req.url?.startsWith("/other")) other.handleUpgrade(req, socket, head, (ws) => ws.send("other handler"));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/other`);
+  const msg = await new Promise<string>((r) => ws.once("message", (d) => r(String(d))));
+  assert.equal(msg, "other handler");
+  ws.close();
+  const client = new WispClient(`ws://127.0.0.1:${port}/wisp/`, { createWebSocket: makeWs });
+  await client.ready;
+  assert.equal(relay.stats.clients, 1);
+  client.close();
+  relay.close();
+  other.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
 });
