@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { patternBytes, sha256 } from "./patterns.js";
+import { fastDownload } from "./fast-guest.js";
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { UserNetwork } from "../../src/net/nat.js";
@@ -133,4 +134,17 @@ test("a port forward: a host connection reaches the guest's server and data flow
   c.fin();
   await until(() => stack.stats.tcpOpen === 0);
   stack.close();
+});
+
+test("throughput figure: 32 MiB download through the stack and the Node back end (lean guest)", async (t) => {
+  const payload = patternBytes(32 << 20, 11);
+  const server = net.createServer((s) => s.end(payload));
+  const port = await listen(server);
+  const stack = new UserNetwork(new NodeBackend(), { timeWaitMs: 20 });
+  const r = await fastDownload(stack, GW_IP, port);
+  assert.equal(r.bytes, payload.length);
+  assert.equal(r.sha256, sha256(payload));
+  t.diagnostic(`Node back end: ${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(0)} MiB/s (${(r.bytes * 8 / 1e6 / (r.ms / 1000)).toFixed(0)} Mbit/s) in-process`);
+  stack.close();
+  server.close();
 });

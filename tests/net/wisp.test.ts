@@ -20,6 +20,7 @@ import { attachWispRelay } from "../../server/wisp/relay.js";
 import { AddressPolicy } from "../../server/wisp/address-policy.js";
 import { DNS_IP, GuestTcp, GUEST_IP, ScriptedGuest, udpDatagram, until } from "./guest.js";
 import { patternBytes, sha256 } from "./patterns.js";
+import { fastDownload } from "./fast-guest.js";
 
 const makeWs = (url: string, protocols: string[]) => new WebSocket(url, protocols) as unknown as WebSocketLike;
 
@@ -257,4 +258,20 @@ test("attached to an http.Server, the relay leaves other upgrade paths to their 
   other.close();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
+});
+
+test("throughput figure: 32 MiB download through the stack, Wisp client and relay (lean guest)", async (t) => {
+  const payload = patternBytes(32 << 20, 13);
+  const server = net.createServer((s) => s.end(payload));
+  const port = await listen(server);
+  const relay = await startWispRelayServer({ allowLoopback: true });
+  const client = new WispClient(relay.url, { createWebSocket: makeWs });
+  await client.ready;
+  const stack = new UserNetwork(client, { timeWaitMs: 20 });
+  const r = await fastDownload(stack, [127, 0, 0, 1], port);
+  assert.equal(r.sha256, sha256(payload));
+  t.diagnostic(`Wisp relay: ${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(0)} MiB/s (${(r.bytes * 8 / 1e6 / (r.ms / 1000)).toFixed(0)} Mbit/s) in-process, relay in the same process`);
+  stack.close();
+  await relay.close();
+  server.close();
 });
