@@ -319,3 +319,42 @@ test("frames wait while the device has no receive buffer, and the queue is bound
   assert.equal(guest.inbox.length, 8);
   assert.equal(net.stats.framesToGuest, 8);
 });
+
+test("TCP: the guest retransmitting is handled: duplicate data written once, overlap trimmed, SYN answered again", async () => {
+  const { guest, backend } = setup();
+  const c = new GuestTcp(guest, 40010, [192, 0, 2, 80], 80);
+  const synack = await c.connect();
+  // A retransmitted SYN after the handshake gets a challenge ACK, not a new connection.
+  c.seg(F.SYN, [], [], c.iss);
+  await c.seen((t) => t.flags === F.ACK && t.ack === c.sndNxt);
+  assert.equal(backend.conns.length, 1);
+  const conn = backend.conns[0];
+  const start = c.sndNxt;
+  c.send(Buffer.from("abcdef"));
+  c.seg(F.ACK | F.PSH, Buffer.from("abcdef"), [], start);          // the same segment again
+  c.seg(F.ACK | F.PSH, Buffer.from("defghi"), [], (start + 3) >>> 0); // overlapping: only "ghi" is new
+  c.sndNxt = (start + 9) >>> 0;
+  await tick();
+  assert.equal(Buffer.from(conn.writtenBytes()).toString(), "abcdefghi");
+  await c.seen((t) => t.ack === c.sndNxt);
+  void synack;
+});
+
+test("TCP: a segment the guest loses is sent again after the retransmission timeout", async () => {
+  const { guest, backend } = setup();
+  const c = new GuestTcp(guest, 40011, [192, 0, 2, 80], 80);
+  await c.connect();
+  const conn = backend.conns[0];
+  // Lose the first data segment: drop it before the guest's TCP sees it.
+  let dropped = 0;
+  const tap = guest.tap!;
+  guest.tap = (p) => {
+    if (dropped === 0 && p.tcp && p.tcp.data.length > 0) { dropped++; return true; }
+    return tap(p);
+  };
+  conn.send(new Uint8Array(3000).fill(7));
+  await tick();
+  assert.equal(c.receivedBytes, 0, "the rest is out of order and not taken");
+  await until(() => c.receivedBytes === 3000, 3000);
+  assert.ok(c.data().every((b) => b === 7));
+});
