@@ -52,7 +52,14 @@ export class NodeBackend implements NetBackend {
       write: (d) => { if (!sock.destroyed && sock.writable) sock.write(d); },
       get bufferedAmount() { return sock.writableLength; },
       end: () => { if (!sock.destroyed) sock.end(); },
-      reset: () => { if (!sock.destroyed) { if (sock.connecting) sock.destroy(); else sock.resetAndDestroy(); } },
+      // resetAndDestroy() after end() fails with EINVAL in Node 20 and leaks the
+      // handle (the process then spins at exit): a socket already half-closed
+      // is destroyed plainly (a FIN, not a RST).
+      reset: () => {
+        if (sock.destroyed) return;
+        if (sock.connecting || sock.writableEnded) sock.destroy();
+        else sock.resetAndDestroy();
+      },
       pause: () => { sock.pause(); },
       resume: () => { sock.resume(); },
     };
