@@ -46,7 +46,6 @@ export interface WispClientOptions {
   maxPacketBytes?: number;      // our DATA payloads, default 16 KiB
   creditPackets?: number;       // what we grant the relay per stream (EXT_CLIENT_CREDIT), default 64
   sendHighWater?: number;       // WebSocket backlog above which we hold DATA, default 1 MiB
-  streamHighWater?: number;     // per-stream queued bytes above which bufferedAmount says "slow down" (informational)
   maxUnpausableBytes?: number;  // see above, default 8 MiB
   halfCloseLingerMs?: number;   // default 30 s
   handshakeTimeoutMs?: number;  // default 10 s
@@ -112,7 +111,6 @@ export class WispClient implements NetBackend {
       maxPacketBytes: opts.maxPacketBytes ?? 16 * 1024,
       creditPackets: opts.creditPackets ?? 64,
       sendHighWater: opts.sendHighWater ?? 1 << 20,
-      streamHighWater: opts.streamHighWater ?? 256 * 1024,
       maxUnpausableBytes: opts.maxUnpausableBytes ?? 8 << 20,
       halfCloseLingerMs: opts.halfCloseLingerMs ?? 30000,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10000,
