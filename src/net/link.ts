@@ -6,6 +6,9 @@
  * frame the guest transmits and sets onToGuest to receive frames; onToGuest
  * returns false when it has no receive buffer posted (the frame stays queued)
  * and the device calls resumeToGuest() once buffers are posted again.
+ * Ownership: fromGuest() keeps views into the frame (TCP payload goes to the
+ * back end as a subarray), so pass a copy, never a view of guest RAM; the
+ * frames given to onToGuest are new arrays the device may keep.
  */
 export interface GuestLink {
   fromGuest(frame: Uint8Array): void;
