@@ -1,12 +1,13 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
@@ -49,6 +50,38 @@ function fileHead(path: string, n: number): Uint8Array {
   }
 }
 
+// The disk for /dev/vda: a raw file is read on demand (any size) and written
+// through only with --disk-writable; a gzip'd one is unpacked into memory.
+function diskSpec(path: string, writable: boolean): DeviceSpec {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ImageError(`cannot read the disk image '${path}': is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot read the disk image '${path}': ${err.code === "ENOENT" ? "no such file" : err.message}`);
+  }
+  const sectors = (n: number) => {
+    if (n < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
+    if (n % 512 !== 0) {
+      throw new ImageError(`the disk image '${path}' is ${n} bytes, not a whole number of 512-byte sectors ` +
+        `(the last ${n % 512} bytes would be invisible to the guest): pad or truncate it`);
+    }
+  };
+  if (!isGzip(fileHead(path, 2))) {
+    sectors(size);
+    return { kind: "blk", disk: { type: "file", path, writable } };
+  }
+  if (writable) throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
+  const data = readBootFile(path, "disk image");
+  sectors(data.length);
+  const buffer = new SharedArrayBuffer(data.length);
+  new Uint8Array(buffer).set(data);
+  return { kind: "blk", disk: { type: "memory", buffer } };
+}
+
 export async function boot(args: string[]): Promise<number> {
   let v;
   try {
@@ -85,28 +118,11 @@ export async function boot(args: string[]): Promise<number> {
     const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
-    let disk: MemoryDisk | undefined;
-    if (!v["no-disk"]) {
-      const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
-      const data = readBootFile(path, "disk image");
-      if (v["disk-writable"] && isGzip(fileHead(path, 2))) {
-        throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
-      }
-      if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
-      if (data.length % 512 !== 0) {
-        throw new ImageError(`the disk image '${path}' is ${data.length} bytes, not a whole number of 512-byte sectors ` +
-          `(the last ${data.length % 512} bytes would be invisible to the guest): pad or truncate it`);
-      }
-      if (v["disk-writable"]) {
-        const fd = openSync(path, "r+");
-        disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
-      } else {
-        disk = new MemoryDisk(data);
-      }
-    }
+    const devices: DeviceSpec[] = [];
+    if (!v["no-disk"]) devices.push(diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!));
     machine = await VirtMachine.create(await loadCoreModule(), {
-      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
-    }, spawnNodeHart);
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), devices,
+    }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
       process.stderr.write(`rvplay boot: ${e.message}\n`);

@@ -8,7 +8,7 @@ import coreUrl from "../../dist/wasm/core.wasm?url";
 import { MiB } from "../machine/core.js";
 import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
 import { spawnWebHart } from "../web/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import { spawnWebIo } from "../web/io.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
@@ -29,6 +29,14 @@ let sampleFirmware: Promise<Uint8Array> | undefined;
 // The session's disk, per boot source: guest writes survive resets, not a
 // reload or a change of source.
 let disk: { key: string; bytes: Uint8Array } | undefined;
+// The disk's bytes in a SharedArrayBuffer: the I/O worker writes into it,
+// and it outlives each machine of the session.
+function shared(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
+}
 // The user's own files, unpacked, kept while the same source boots again.
 let own: { key: string; bytes: BootBytes; names: BootedFile[] } | undefined;
 let machine: VirtMachine | undefined;
@@ -137,7 +145,7 @@ interface Prepared { key: string; bytes: BootBytes; names: BootedFile[]; bootarg
 async function prepare(source: BootSource, next: MachineShape, log: boolean, imagesUrl: string): Promise<Prepared | Problem[]> {
   if (source.kind === "sample") {
     const f = await loadFiles(imagesUrl);
-    if (disk?.key !== "sample" && f.disk) disk = { key: "sample", bytes: f.disk };
+    if (disk?.key !== "sample" && f.disk) disk = { key: "sample", bytes: shared(f.disk) };
     return {
       key: "sample", bytes: { firmware: f.firmware, kernel: f.kernel, disk: f.disk ? disk!.bytes : undefined },
       names: [{ slot: "kernel", name: "Image", bytes: f.kernel.length }], bootargs: log ? BOOTARGS_LOG : BOOTARGS,
@@ -172,7 +180,7 @@ async function prepare(source: BootSource, next: MachineShape, log: boolean, ima
   const problems = checkBootFiles(loaded.bytes, next.memMiB);
   if (problems.length) return problems;
   own = loaded; // checked: kept for the next reset
-  if (loaded.bytes.disk && disk?.key !== key) disk = { key, bytes: loaded.bytes.disk };
+  if (loaded.bytes.disk && disk?.key !== key) disk = { key, bytes: shared(loaded.bytes.disk) };
   const bootargs = source.files.append ?? (log ? BOOTARGS_LOG : BOOTARGS);
   return { key, bytes: { ...loaded.bytes, disk: loaded.bytes.disk ? disk!.bytes : undefined }, names: loaded.names, bootargs };
 }
@@ -212,8 +220,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   batcher.reset();
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
-    initrd: ready.bytes.initrd, bootargs: ready.bootargs, disk: ready.bytes.disk ? new MemoryDisk(ready.bytes.disk) : undefined,
-  }, spawnWebHart);
+    initrd: ready.bytes.initrd, bootargs: ready.bootargs,
+    devices: ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } }] : [],
+  }, spawnWebHart, spawnWebIo);
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });

@@ -51,8 +51,9 @@ const uptime = async (c: Console) => Number((await c.run("cut -d' ' -f1 /proc/up
 // Network interfaces, sorted (not `ls`: on a terminal busybox ls colours).
 const interfaces = async (c: Console) => (await c.run("(cd /sys/class/net && echo *)")).trim().split(/\s+/).sort().join(" ");
 
-test("default boot: no driver error, the host's date from /dev/rtc0, lo up, no eth0, a prompt without delay", { timeout: 180_000 }, async () => {
-  await rvplay("(default)", [], async (c) => {
+test("full boot log: no driver error, the host's date from /dev/rtc0, lo up, no eth0, a prompt without delay", { timeout: 180_000 }, async () => {
+  // --verbose: the whole kernel log (the default boot is quiet).
+  await rvplay("--verbose", ["--verbose"], async (c) => {
     const boot = c.output;
     assert.doesNotMatch(boot, /failed with error|already claimed/, "no driver fails to probe (syscon-poweroff did, -16)");
     assert.match(boot, /goldfish_rtc \S+: registered as rtc0/);
