@@ -7,7 +7,7 @@
 import * as L from "../../wasm-core/layout.js";
 import { CoreView, instantiateCore } from "../machine/core.js";
 import { VirtioMmioHost } from "./virtio.js";
-import { makeDevice, type DeviceSpec, type DiskOpener } from "./specs.js";
+import { makeDevice, type DeviceSpec, type DevicePlatform } from "./specs.js";
 
 export interface IoStart { module: WebAssembly.Module; memory: WebAssembly.Memory; devices: { slot: number; spec: DeviceSpec }[] }
 
@@ -37,7 +37,7 @@ const TICK_MS = 1000;
 
 // The body of an I/O worker: `post` sends to the controller; the returned
 // function takes the controller's messages.
-export function ioMain(post: (m: FromIo) => void, openDisk?: DiskOpener): (m: ToIo) => void {
+export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {}): (m: ToIo) => void {
   let host: VirtioMmioHost | undefined;
   let i32: Int32Array | undefined;
   let held = false;
@@ -67,7 +67,7 @@ export function ioMain(post: (m: FromIo) => void, openDisk?: DiskOpener): (m: To
     i32 = new Int32Array(s.memory.buffer);
     host = new VirtioMmioHost(view, core);
     host.onEvent = (slot, event) => post({ type: "event", slot, event });
-    for (const d of s.devices) host.attach(d.slot, await makeDevice(d.spec, openDisk));
+    for (const d of s.devices) host.attach(d.slot, await makeDevice(d.spec, platform));
     post({ type: "ready" });
     loop().catch(fail);
   };
@@ -97,10 +97,10 @@ export function ioMain(post: (m: FromIo) => void, openDisk?: DiskOpener): (m: To
 }
 
 // The I/O side in the controller's own thread.
-export function inThreadIo(openDisk?: DiskOpener): IoSpawner {
+export function inThreadIo(platform: DevicePlatform = {}): IoSpawner {
   return () => {
     let toController: (m: FromIo) => void = () => {};
-    const handle = ioMain((m) => queueMicrotask(() => toController(m)), openDisk);
+    const handle = ioMain((m) => queueMicrotask(() => toController(m)), platform);
     return {
       post: (m) => queueMicrotask(() => handle(m)),
       onMessage: (cb) => { toController = cb; },

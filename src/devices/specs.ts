@@ -23,10 +23,14 @@ export type DeviceSpec =
 
 export class DeviceSpecError extends Error {}
 
-// Makes a disk back end the shared code cannot (a platform's I/O worker).
-export type DiskOpener = (disk: DiskSpec) => Promise<BlockBackend> | undefined;
+// What a platform's I/O worker can build beyond the shared devices (files
+// under Node, IndexedDB in the browser, ...). Each returns undefined for a
+// spec it cannot serve.
+export interface DevicePlatform {
+  openDisk?(disk: DiskSpec): Promise<BlockBackend> | undefined;
+}
 
-export async function makeDevice(spec: DeviceSpec, openDisk: DiskOpener = () => undefined): Promise<VirtioDevice> {
+export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}): Promise<VirtioDevice> {
   switch (spec.kind) {
     case "rng": return new VirtioEntropy();
     case "object": return spec.device;
@@ -34,7 +38,7 @@ export async function makeDevice(spec: DeviceSpec, openDisk: DiskOpener = () => 
       const d = spec.disk;
       const backend = d.type === "memory"
         ? new MemoryDisk(new Uint8Array(d.buffer), d.readOnly ?? false)
-        : await openDisk(d);
+        : await platform.openDisk?.(d);
       if (!backend) throw new DeviceSpecError(`no back end here for a ${d.type} disk`);
       return new VirtioBlock(backend, spec.serial);
     }

@@ -2,10 +2,13 @@
 // Node has.
 import { Worker } from "node:worker_threads";
 import type { IoSpawner } from "../devices/io-host.js";
-import type { DiskOpener } from "../devices/specs.js";
+import type { DevicePlatform } from "../devices/specs.js";
 import { FileDisk } from "./file-disk.js";
 
-export const openNodeDisk: DiskOpener = (d) => d.type === "file" ? FileDisk.open(d.path, d.writable) : undefined;
+// What the I/O worker builds under Node beyond the shared devices.
+export const nodeDevices: DevicePlatform = {
+  openDisk: (d) => d.type === "file" ? FileDisk.open(d.path, d.writable) : undefined,
+};
 
 export const spawnNodeIo: IoSpawner = () => {
   const w = new Worker(new URL("./io-worker.js", import.meta.url));
