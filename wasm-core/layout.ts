@@ -189,6 +189,13 @@ export const UART_TX_HEAD = 0x40;
 export const UART_TX_TAIL = 0x44;
 export const UART_RX_HEAD = 0x48;
 export const UART_RX_TAIL = 0x4c;
+// i32: 1 + the virtio slot of a console device waiting for room in the
+// output ring (0 = none); the host kicks that slot when it has drained.
+export const UART_TX_WAITER = 0x50;
+// i32: 1 while the host's virtio-console holds a transmit request it could
+// not yet put whole into the output ring; later ones wait behind it (the
+// hart's fast path in devices/virtio-console.ts leaves them to the host).
+export const UART_TX_HELD = 0x54;
 
 // virtio-mmio slot state, offsets from D_VIRTIO + slot * VIRTIO_SLOT_SIZE.
 export const VQ_DEVICE_ID = 0x00; // u32, 0 = empty slot

@@ -12,6 +12,7 @@ import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { defaultBootargs } from "../machine/bootargs.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
@@ -21,8 +22,10 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              (e.g. S-mode U-Boot), gzip allowed
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
       --initrd FILE          initial ramdisk
-      --append STR           kernel command line (default "console=ttyS0 quiet";
-                             it replaces the whole line, --verbose included)
+      --append STR           kernel command line (default "console=hvc0 quiet"
+                             for the sample kernel, the virtio console;
+                             "console=ttyS0 quiet" for --kernel FILE); it
+                             replaces the whole line, --verbose included
       --verbose              boot with the kernel's full log (drops "quiet")
       --disk FILE            raw disk image for /dev/vda (default: the sample
                              disk); guest writes stay in memory unless
@@ -35,9 +38,9 @@ const CTRL_A = 0x01;
 // The kernel command line: quiet by default (the user reads the banner and
 // the prompt, not the kernel's log); --verbose keeps the log; --append, when
 // given, is the whole line.
-export function bootArgsFor(opts: { append?: string; verbose?: boolean }): string {
+export function bootArgsFor(opts: { append?: string; verbose?: boolean; kernel?: string }): string {
   if (opts.append !== undefined) return opts.append;
-  return opts.verbose ? "console=ttyS0" : "console=ttyS0 quiet";
+  return defaultBootargs({ sample: opts.kernel === undefined, verbose: opts.verbose === true });
 }
 
 function fileHead(path: string, n: number): Uint8Array {
@@ -118,10 +121,10 @@ export async function boot(args: string[]): Promise<number> {
     const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
-    const devices: DeviceSpec[] = [];
+    const devices: DeviceSpec[] = [{ kind: "console" }];
     if (!v["no-disk"]) devices.push(diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!));
     machine = await VirtMachine.create(await loadCoreModule(), {
-      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), devices,
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
     }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {

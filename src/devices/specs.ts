@@ -4,6 +4,7 @@
 // IndexedDB in the browser); the shared ones are made here.
 import { MemoryDisk, VirtioBlock, type BlockBackend } from "./virtio-blk.js";
 import { VirtioEntropy } from "./virtio-rng.js";
+import { VirtioConsole } from "./virtio-console.js";
 import type { VirtioDevice } from "./virtio.js";
 
 export type DiskSpec =
@@ -17,6 +18,7 @@ export type DiskSpec =
 export type DeviceSpec =
   | { kind: "blk"; disk: DiskSpec; serial?: string }
   | { kind: "rng" }
+  | { kind: "console" } // virtio-console on the console's rings (hvc0)
   // A device object built by the caller: only for an I/O side running in
   // the controller's own thread (tests); a worker refuses it.
   | { kind: "object"; device: VirtioDevice };
@@ -33,6 +35,7 @@ export interface DevicePlatform {
 export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}): Promise<VirtioDevice> {
   switch (spec.kind) {
     case "rng": return new VirtioEntropy();
+    case "console": return new VirtioConsole();
     case "object": return spec.device;
     case "blk": {
       const d = spec.disk;

@@ -23,8 +23,14 @@ export type { Chain } from "./virtqueue.js";
 export const feature = (bit: number): bigint => 1n << BigInt(bit);
 
 // What a device back end gets from the transport.
+export type DeviceCore = Pick<CoreExports, "hostLock" | "hostUnlock" | "virtioInterrupt" | "uartHostPoll">;
+
 export interface DeviceContext {
   readonly mem: GuestMemory;
+  readonly slot: number;
+  // The core's entry points for device state shared with the harts (the
+  // device lock; the UART, whose rings the console shares).
+  readonly core: DeviceCore;
   queue(q: number): VirtQueue;
   // A request taken from queue q is done: `written` bytes were written into
   // its writable buffers.
@@ -81,7 +87,7 @@ export class VirtioMmioHost {
   readonly mem: GuestMemory;
   onEvent: (slot: number, e: unknown) => void = () => {};
 
-  constructor(private readonly view: CoreView, private readonly core: Pick<CoreExports, "hostLock" | "hostUnlock" | "virtioInterrupt">) {
+  constructor(private readonly view: CoreView, private readonly core: DeviceCore) {
     this.mem = new GuestMemory(view);
     this.i32 = new Int32Array(view.memory.buffer);
   }
@@ -121,6 +127,8 @@ export class VirtioMmioHost {
   private context(slot: number, dev: VirtioDevice): DeviceContext {
     return {
       mem: this.mem,
+      slot,
+      core: this.core,
       queue: (q) => this.queue(slot, q),
       complete: (q, chain, written) => {
         const vq = this.queue(slot, q);

@@ -71,7 +71,7 @@ export class VirtMachine {
     if (this.slots.length > B.VIRTIO_SLOTS) throw new CoreError(`the machine has ${B.VIRTIO_SLOTS} virtio slots, not ${this.slots.length}`);
     const fail = () => { this.setRunState(L.RUN_STOP); this.wake?.(); };
     this.io = new IoLink(spawnIo, fail, (slot, e) => this.onDeviceEvent(slot, e));
-    this.serial = new SerialRings(this.view, core);
+    this.serial = new SerialRings(this.view, core, this.slots.find((d) => d.spec.kind === "console")?.slot);
     this.harts = new HartPool(this.view, spawnHart, fail);
   }
 

@@ -20,9 +20,9 @@ import {
   formatMem, formatSearch, memAtStop, memStopIndex, needsReboot, serializeSettings,
 } from "./settings.js";
 import { unloadLoses } from "./unload-guard.js";
+import { defaultBootargs } from "../machine/bootargs.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
-const BOOTARGS_HINT = { quiet: "console=ttyS0 quiet", log: "console=ttyS0" };
 
 interface Stats { mips: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
 type BootCause = "page open" | "power on" | "reset" | "guest reboot";
@@ -335,7 +335,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const totalMips = stats ? stats.mips.reduce((a, b) => a + b, 0) : 0;
   const off = power.state === "off" || power.state === "error";
   const ownFiles = bootInfo?.source === "own";
-  const defaultAppend = chosen.log ? BOOTARGS_HINT.log : BOOTARGS_HINT.quiet;
+  // The "Boot your own" dialog's hint: your own kernel gets the UART.
+  const defaultAppend = defaultBootargs({ sample: false, verbose: chosen.log });
 
   return (
     <div className="app">

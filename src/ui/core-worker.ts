@@ -17,8 +17,7 @@ import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFile
 // The kernel command line: quiet by default, so that the first screen is the
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
 // command line the user gives is used whole.
-export const BOOTARGS = "console=ttyS0 quiet";
-export const BOOTARGS_LOG = "console=ttyS0";
+import { defaultBootargs } from "../machine/bootargs.js";
 const STATS_MS = 500;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -148,7 +147,7 @@ async function prepare(source: BootSource, next: MachineShape, log: boolean, ima
     if (disk?.key !== "sample" && f.disk) disk = { key: "sample", bytes: shared(f.disk) };
     return {
       key: "sample", bytes: { firmware: f.firmware, kernel: f.kernel, disk: f.disk ? disk!.bytes : undefined },
-      names: [{ slot: "kernel", name: "Image", bytes: f.kernel.length }], bootargs: log ? BOOTARGS_LOG : BOOTARGS,
+      names: [{ slot: "kernel", name: "Image", bytes: f.kernel.length }], bootargs: defaultBootargs({ sample: true, verbose: log }),
     };
   }
   const key = sourceKey(source.files);
@@ -181,7 +180,8 @@ async function prepare(source: BootSource, next: MachineShape, log: boolean, ima
   if (problems.length) return problems;
   own = loaded; // checked: kept for the next reset
   if (loaded.bytes.disk && disk?.key !== key) disk = { key, bytes: shared(loaded.bytes.disk) };
-  const bootargs = source.files.append ?? (log ? BOOTARGS_LOG : BOOTARGS);
+  // Your own kernel: the UART, which every virt kernel has.
+  const bootargs = source.files.append ?? defaultBootargs({ sample: false, verbose: log });
   return { key, bytes: { ...loaded.bytes, disk: loaded.bytes.disk ? disk!.bytes : undefined }, names: loaded.names, bootargs };
 }
 
@@ -221,7 +221,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
-    devices: ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } }] : [],
+    devices: [{ kind: "console" },
+      ...(ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } } as const] : [])],
   }, spawnWebHart, spawnWebIo);
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
