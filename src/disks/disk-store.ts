@@ -317,7 +317,9 @@ export class DiskStore {
   // The guest's block device. A writer holds the disk's lock until close();
   // readOnly opens take none (export, a second tab's read-only view).
   async open(id: string, opts: OpenOptions = {}): Promise<OverlayDisk> {
-    const release = opts.readOnly ? undefined : await this.backend.lockDisk(id);
+    let opened: OverlayDisk | undefined;
+    let lost = false;
+    const release = opts.readOnly ? undefined : await this.backend.lockDisk(id, () => { lost = true; opened?.lockLost(); });
     try {
       const d = await this.get(id);
       let reader: BaseReader | undefined;
@@ -329,7 +331,9 @@ export class DiskStore {
       const storage = await this.wrapStorage(() => this.backend.openOverlay(d));
       const rec = opts.readOnly ? d : { ...d, lastUsed: Date.now() };
       if (!opts.readOnly) await this.wrapStorage(() => this.backend.putDisk(rec));
-      return new OverlayDisk(rec, storage, reader, { readOnly: opts.readOnly, onEvent: opts.onEvent, release, batchBytes: opts.batchBytes, batchDelayMs: opts.batchDelayMs });
+      opened = new OverlayDisk(rec, storage, reader, { readOnly: opts.readOnly, onEvent: opts.onEvent, release, batchBytes: opts.batchBytes, batchDelayMs: opts.batchDelayMs });
+      if (lost) opened.lockLost();
+      return opened;
     } catch (e) {
       await release?.();
       throw e;

@@ -69,8 +69,9 @@ export interface StoreBackend {
   openOverlay(disk: DiskRecord): Promise<OverlayStorage>;
   clearOverlay(id: string): Promise<void>;
   // One writer per disk (other processes, other tabs): resolves with the
-  // release, or throws DiskBusyError.
-  lockDisk(id: string): Promise<() => Promise<void>>;
+  // release, or throws DiskBusyError. onLost: the lock was taken from us
+  // (a tab's "use it here"); writing must stop at once.
+  lockDisk(id: string, onLost?: () => void): Promise<() => Promise<void>>;
   // Imports add chunks no base names yet: garbage collection must not run
   // meanwhile (in this process or another). guardImport holds a shared
   // guard for the import's duration; tryGc runs fn only if no import holds
