@@ -92,10 +92,11 @@ test("an uploaded ext4 image (mke2fs -d) attaches as /dev/vdb and mounts", { ski
     await page.getByText("Add an image").click();
     await page.getByTestId("disk-file").setInputFiles(img);
     await page.getByTestId("disk-quota").waitFor();
-    assert.match(await page.getByTestId("disk-quota").innerText(), /16\.0 MiB; .* free/);
+    assert.match(await page.getByTestId("disk-quota").innerText(), /^16 MiB; .* free$/);
     await page.getByTestId("disk-upload").click();
     const row = await diskRow(page, "mine");
-    await row.getByTestId("disk-attach").check();
+    await row.getByTestId("disk-attach").click(); // checked once the store says so
+    await row.getByText("attached as /dev/vdb").waitFor({ timeout: 30_000 });
     await page.getByTestId("disks-pending").waitFor();
     await page.getByTestId("disks-pending").getByRole("button", { name: "Reboot now" }).click();
     await waitForScreen(page, /Welcome to rvplay/, BOOT_MS);
@@ -151,7 +152,7 @@ test("a second tab does not get the disk writable: it boots without it and offer
     assert.equal((await runCommand(first, "echo still > /mnt/disk/still.txt && sync && cat /mnt/disk/first.txt")).trim(), "from-first");
     // Take it over: the second tab reboots with it; the first is told it no longer keeps changes.
     await second.getByTestId("disk-busy").getByRole("button", { name: "Use it here" }).click();
-    await waitForScreen(second, /Reset: booting/, 30_000);
+    await second.locator("[data-testid=boot-time][data-boots='2']").waitFor({ timeout: BOOT_MS });
     await waitForPrompt(second, BOOT_MS);
     assert.equal((await runCommand(second, "cat /mnt/disk/first.txt /mnt/disk/still.txt")).trim(), "from-first\nstill");
     await first.getByTestId("disk-warning").filter({ hasText: "another tab took over" }).waitFor({ timeout: 30_000 });
