@@ -90,9 +90,9 @@ function diskSpec(path: string, writable: boolean): DeviceSpec {
 
 const MAX_DISKS = 4;
 
-// --disk X: a file when X names one (or looks like a path), else a disk of the store.
+// --disk X: a file when X is a path or names a file here, else a disk of the store.
 async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec> {
-  if (x.includes("/") || existsSync(x) || !DISK_NAME.test(x)) return diskSpec(x, writable);
+  if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
   try {
     return await storeDiskSpec(x, storeDir(store));
   } catch (e) {
