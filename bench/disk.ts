@@ -113,7 +113,7 @@ async function useOnly(page: Page, name: string): Promise<void> {
 }
 
 async function createDisk(page: Page, name: string, sizeLabel: string): Promise<void> {
-  await page.getByText("Create an empty disk").click();
+  if (!(await page.getByTestId("disk-new-name").isVisible())) await page.getByText("Create an empty disk").click();
   await page.getByTestId("disk-new-name").fill(name);
   await page.getByTestId("disk-new-size").selectOption({ label: sizeLabel });
   await page.getByTestId("disk-create").click();
