@@ -24,8 +24,11 @@ const PROMPT = /root@rvplay:[^\n]*# $/m;
 const MB64 = 64 * 1024 * 1024;
 const WRITE = "dd if=/dev/zero of=/dev/vda bs=1M count=64 conv=fsync 2>/dev/null";
 const READ = "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda of=/dev/null bs=1M count=64 2>/dev/null";
-// 1,000 separate 4 KiB writes (8 KiB apart, so writeback cannot merge them), then one sync.
-const BURST = "i=0; while [ $i -lt 1000 ]; do dd if=/dev/urandom of=/dev/vda bs=4096 seek=$((i*3)) count=1 conv=notrunc 2>/dev/null; i=$((i+1)); done; sync";
+// 1,000 separate 4 KiB writes (8 KiB apart, so writeback cannot merge them),
+// then one fsync of the device (a plain `sync` writes a raw block device's
+// pages back but sends it no FLUSH; fsync does).
+const BURST = "i=0; while [ $i -lt 1000 ]; do dd if=/dev/urandom of=/dev/vda bs=4096 seek=$((i*3)) count=1 conv=notrunc 2>/dev/null; i=$((i+1)); done; " +
+  "dd if=/dev/zero of=/dev/vda bs=4096 count=0 conv=notrunc,fsync 2>/dev/null";
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 async function guest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>): Promise<T> {
