@@ -1,5 +1,5 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, statSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
@@ -13,6 +13,9 @@ import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
 import { defaultBootargs } from "../machine/bootargs.js";
+import { DiskFormatError } from "../disks/base-format.js";
+import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
+import { storeDir, storeDiskSpec } from "./disk.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
@@ -27,9 +30,12 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              "console=ttyS0 quiet" for --kernel FILE); it
                              replaces the whole line, --verbose included
       --verbose              boot with the kernel's full log (drops "quiet")
-      --disk FILE            raw disk image for /dev/vda (default: the sample
-                             disk); guest writes stay in memory unless
-      --disk-writable        writes go to FILE
+      --disk FILE|NAME       a disk (up to 4: /dev/vda..vdd; default: the sample
+                             disk): a raw image FILE, whose guest writes stay
+                             in memory unless --disk-writable (writes go to
+                             FILE), or a disk NAME of the store (rvplay disk),
+                             whose writes persist
+      --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
 `;
 
@@ -85,6 +91,20 @@ function diskSpec(path: string, writable: boolean): DeviceSpec {
   return { kind: "blk", disk: { type: "memory", buffer } };
 }
 
+const MAX_DISKS = 4;
+
+// --disk X: a file when X is a path or names a file here, else a disk of the store.
+async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec> {
+  if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
+  try {
+    return await storeDiskSpec(x, storeDir(store));
+  } catch (e) {
+    if (e instanceof DiskNotFoundError) throw new ImageError(`cannot read the disk image '${x}': no such file, and no disk of that name in the store (rvplay disk list)`);
+    if (e instanceof DiskFormatError) throw new ImageError(e.message);
+    throw e;
+  }
+}
+
 export async function boot(args: string[]): Promise<number> {
   let v;
   try {
@@ -98,7 +118,8 @@ export async function boot(args: string[]): Promise<number> {
         initrd: { type: "string" },
         append: { type: "string" },
         verbose: { type: "boolean", default: false },
-        disk: { type: "string" },
+        disk: { type: "string", multiple: true },
+        store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
       },
@@ -122,7 +143,11 @@ export async function boot(args: string[]): Promise<number> {
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     const devices: DeviceSpec[] = [{ kind: "console" }];
-    if (!v["no-disk"]) devices.push(diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!));
+    if (!v["no-disk"]) {
+      const disks = v.disk ?? [join(SAMPLE_DIR, "disk.img.gz")];
+      if (disks.length > MAX_DISKS) throw new ImageError(`at most ${MAX_DISKS} disks (/dev/vda..vdd), not ${disks.length}`);
+      for (const d of disks) devices.push(await diskOrStoreSpec(d, v["disk-writable"]!, v.store));
+    }
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
     }, spawnNodeHart, spawnNodeIo);

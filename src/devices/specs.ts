@@ -13,7 +13,11 @@ export type DiskSpec =
   | { type: "memory"; buffer: SharedArrayBuffer | ArrayBuffer; readOnly?: boolean }
   // A raw image file (Node): read on demand; writes go to the file when
   // writable, else to an overlay in memory.
-  | { type: "file"; path: string; writable: boolean };
+  | { type: "file"; path: string; writable: boolean }
+  // A disk of a disk store (src/disks/): `store` is where the store is (a
+  // directory under Node; the IndexedDB database's name in the browser),
+  // `id` the disk. Writes persist in its overlay; readOnly takes no lock.
+  | { type: "store"; store: string; id: string; readOnly?: boolean };
 
 export type DeviceSpec =
   | { kind: "blk"; disk: DiskSpec; serial?: string }

@@ -16,6 +16,9 @@ export interface BlockBackend {
   write(offset: number, data: Uint8Array): void | Promise<void>;
   flush(): void | Promise<void>;
   close?(): void | Promise<void>;
+  // Where the back end reports what the user should know (a store that
+  // failed, statistics): the device passes them on as device events.
+  onEvent?(e: { kind: string }): void;
 }
 
 const SECTOR = V.VIRTIO_BLK_SECTOR_SIZE;
@@ -55,7 +58,10 @@ export class VirtioBlock implements VirtioDevice {
     return c;
   }
 
-  bind(ctx: DeviceContext): void { this.ctx = ctx; }
+  bind(ctx: DeviceContext): void {
+    this.ctx = ctx;
+    if ("onEvent" in this.disk) this.disk.onEvent = (e) => ctx.event(e);
+  }
 
   notify(q: number): void {
     if (this.held) return; // taken up again by resume()

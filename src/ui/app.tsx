@@ -21,6 +21,8 @@ import {
 } from "./settings.js";
 import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
+import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
 
@@ -78,6 +80,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [aboutOpen, setAboutOpen] = useState(false);
   const [ownOpen, setOwnOpen] = useState(false);
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
+  const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
+  const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
   const light = useMediaQuery("(prefers-color-scheme: light)");
 
   const termEl = useRef<HTMLDivElement>(null);
@@ -204,6 +208,14 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           }
           break;
         }
+        case "disks":
+          setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
+          setDiskWarnings([]);
+          break;
+        case "disk-event":
+          setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
+          if (m.kind !== "io-error") con.note(m.message);
+          break;
         case "refused": {
           const req = ownRequest.current;
           if (req && m.request === req.id) {
@@ -417,7 +429,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           </div>
           {power.state === "off" && !refused && (
             <div className="off-banner" role="status" data-testid="off-banner">
-              <span><strong>The machine is off.</strong> What ran in it is gone; the disk keeps its changes until the page is closed.</span>
+              <span><strong>The machine is off.</strong> What ran in it is gone; {machineDisks && !machineDisks.persistent ? "the disk keeps its changes until the page is closed." : "its disks keep what was written to them."}</span>
               <button type="button" className="primary" onClick={powerOn}>Power on</button>
             </div>
           )}
@@ -509,6 +521,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             {stats?.held && <p className="hint">Console flow control: the machine waits while the page catches up with its output.</p>}
           </section>
 
+          <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
+            onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
+
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>
             <ul>
@@ -516,7 +531,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
               <li>Select text, then <kbd>Ctrl</kbd>+<kbd>C</kbd> copies (without a selection it interrupts); <kbd>Ctrl</kbd>+<kbd>V</kbd> pastes.</li>
               <li><kbd>Ctrl</kbd>+<kbd>]</kbd> leaves the console for these controls, and brings you back.</li>
               <li>The address follows the settings (<code>?cpus=2&amp;mem=512&amp;speed=50&amp;log=1&amp;font=16</code>); “Copy link” shares it.</li>
-              <li>The disk's changes last until the page is closed.</li>
+              <li>{machineDisks && !machineDisks.persistent ? "The disk's changes last until the page is closed." : "Disks are kept in this browser: what the machine writes (after sync) is there on your next visit. See Disks."}</li>
             </ul>
           </section>
         </aside>

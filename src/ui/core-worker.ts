@@ -13,6 +13,9 @@ import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Prob
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
 import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { DiskStore } from "../disks/disk-store.js";
+import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
 
 // The kernel command line: quiet by default, so that the first screen is the
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
@@ -185,6 +188,48 @@ async function prepare(source: BootSource, next: MachineShape, log: boolean, ima
   return { key, bytes: { ...loaded.bytes, disk: loaded.bytes.disk ? disk!.bytes : undefined }, names: loaded.names, bootargs };
 }
 
+// The disks kept in this browser (src/web/disk-idb.ts) that the next boot
+// attaches. On the first visit the sample disk is imported and attached:
+// it is persistent by default. A disk another tab is using is left out (the
+// page offers to take it over). Undefined when IndexedDB cannot be used: the
+// caller falls back to a disk in memory.
+let storeOpen: Promise<{ store: DiskStore; backend: IdbStoreBackend }> | undefined;
+async function storeDisks(sample: Uint8Array | undefined): Promise<{ specs: DeviceSpec[]; attached: { id: string; name: string }[]; busy: { id: string; name: string }[] } | string> {
+  let st;
+  try {
+    storeOpen ??= IdbStoreBackend.open(DISK_DB).then((backend) => ({ backend, store: new DiskStore(backend) }));
+    st = await storeOpen;
+  } catch (e) {
+    storeOpen = undefined;
+    return e instanceof Error ? e.message : String(e);
+  }
+  try {
+    let ids = await st.backend.getConfig<string[]>("attached");
+    if (ids === undefined && sample) {
+      const existing = (await st.store.list()).find((d) => d.name === "sample");
+      // Pieces copied out of the (shared) buffer as the import takes them.
+      let at = 0;
+      const pieces = new ReadableStream<Uint8Array>({
+        pull(ctl) { if (at >= sample.length) ctl.close(); else { ctl.enqueue(sample.slice(at, at + 2 ** 20)); at += 2 ** 20; } },
+      });
+      const d = existing ?? await st.store.importImage("sample", pieces, { label: "the sample disk (disk.img)" });
+      ids = [d.id];
+      await st.backend.setConfig("attached", ids);
+    }
+    const specs: DeviceSpec[] = [], attached: { id: string; name: string }[] = [], busy: { id: string; name: string }[] = [];
+    for (const id of ids ?? []) {
+      const d = await st.backend.getDisk(id);
+      if (!d) continue;
+      if (await diskInUse(DISK_DB, id)) { busy.push({ id, name: d.name }); continue; }
+      specs.push({ kind: "blk", disk: { type: "store", store: DISK_DB, id }, serial: d.name.slice(0, 20) });
+      attached.push({ id, name: d.name });
+    }
+    return { specs, attached, busy };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 async function shutDown(): Promise<void> {
   const m = machine;
   if (!m) return;
@@ -214,6 +259,18 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     return;
   }
   await shutDown();
+  // Disks: the source's own disk (in memory), then the ones kept here.
+  const devices: DeviceSpec[] = [];
+  const sampleBytes = msg.source.kind === "sample" ? ready.bytes.disk : undefined;
+  if (msg.source.kind === "own" && ready.bytes.disk) devices.push({ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } });
+  const kept = await storeDisks(sampleBytes);
+  if (typeof kept === "string") {
+    if (sampleBytes) devices.push({ kind: "blk", disk: { type: "memory", buffer: sampleBytes.buffer as SharedArrayBuffer } });
+    post({ type: "disks", attached: [], busy: [], persistent: false, note: `This browser will not let the page keep data (${kept}): the disk runs in memory and changes will not be kept.` });
+  } else {
+    devices.push(...kept.specs);
+    post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
+  }
   shape = next;
   userPaused = false;
   setState("starting");
@@ -221,9 +278,12 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
-    devices: [{ kind: "console" },
-      ...(ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } } as const] : [])],
+    devices: [{ kind: "console" }, ...devices],
   }, spawnWebHart, spawnWebIo);
+  m.onDeviceEvent = (_slot, e) => {
+    const ev = e as { kind?: string; message?: string };
+    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
+  };
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });

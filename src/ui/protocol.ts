@@ -50,4 +50,11 @@ export type FromWorker =
   // The boot asked for (by `request`) started: from these files, with this command line.
   | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
   // The files cannot boot; nothing was changed.
-  | { type: "refused"; request?: number; problems: Problem[] };
+  | { type: "refused"; request?: number; problems: Problem[] }
+  // The disks this boot has (store disks by id, in /dev/vd? order); whether
+  // they are kept (IndexedDB) and if not why; disks left out because
+  // another tab has them.
+  | { type: "disks"; attached: { id: string; name: string }[]; persistent: boolean; note?: string; busy: { id: string; name: string }[] }
+  // A disk reported trouble: an I/O error, a store that failed (now in
+  // memory only), or another tab took it over.
+  | { type: "disk-event"; kind: string; message: string };
