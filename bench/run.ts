@@ -15,6 +15,7 @@ import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
+import { fuzzBench } from "./fuzz.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -218,11 +219,12 @@ async function browserBench(figures: Figure[]): Promise<void> {
 }
 
 // `--only cpu,linux,browser,smp,server,disk` runs a subset.
+// `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");
 const unknown = only.filter((k) => !(k in sections));
 if (unknown.length) {
   process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${Object.keys(sections).join(", ")}\n`);

@@ -2,7 +2,7 @@
 // regression input: clear errors or accepted, never a crash or a hang.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TARGETS, regressionInputs } from "./targets.js";
+import { TARGETS, SELFTEST, regressionInputs } from "./targets.js";
 import { runTarget } from "./runner.js";
 
 const COUNT = 300;
@@ -22,3 +22,12 @@ for (const target of TARGETS) {
     });
   }
 }
+
+test("the runner tells a hang and a crash from a clear answer, and goes on after each", { timeout: 60_000 }, async () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const r = await runTarget(SELFTEST, 0, 0, { hangMs: 1000, inputs: [enc("ok"), enc("Hang"), enc("fine"), enc("Crash"), enc("ok")] });
+  assert.equal(r.inputs, 5);
+  assert.equal(r.accepted, 3);
+  assert.deepEqual(r.failures.map((f) => [f.index, f.kind]), [[1, "hang"], [3, "crash"]]);
+  assert.match(r.failures[1].message, /TypeError: a crash/);
+});

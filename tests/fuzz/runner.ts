@@ -36,10 +36,12 @@ export async function runTarget(target: FuzzTarget, count: number, seed: number,
     const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: job });
     let current = next;
     let last = performance.now();
+    let hung = false;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         if (performance.now() - last > hangMs) {
           clearInterval(timer);
+          hung = true;
           res.hangs++; res.inputs++;
           res.failures.push({ index: current, kind: "hang", message: `no answer within ${hangMs} ms` });
           next = current + 1;
@@ -61,6 +63,7 @@ export async function runTarget(target: FuzzTarget, count: number, seed: number,
       });
       const end = (crash?: string) => {
         clearInterval(timer);
+        if (hung) return; // counted as a hang; terminate() ends it
         if (crash !== undefined && next < total) {
           // The worker itself died (out of memory, a throw outside the
           // target): the input it was on is a crash.

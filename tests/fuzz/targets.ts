@@ -60,7 +60,7 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: "boot-image",
     about: "a kernel (Linux Image, ELF, flat binary) laid out in 64 MiB of RAM with the sample firmware",
-    corpus: () => [gunzip("Image.gz").subarray(0, 64 * 1024).slice(), ...isaElves(), enc("#!/bin/sh\necho\n")],
+    corpus: () => [gunzip("Image.gz").subarray(0, 64 * 1024).slice(), ...isaElves().map(elfAtKernelBase), enc("#!/bin/sh\necho\n")],
     run: (b) => planBoot({ ramBytes: 64 * 1024 * 1024, firmware: sampleFirmware(), kernel: b }),
     expected: (e) => e instanceof ImageError,
   },
@@ -88,7 +88,7 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: "stored-boot",
     about: "the page's stored record of your own boot files",
-    corpus: () => [enc('{"kernel":{"name":"Image","size":5,"lastModified":1},"append":"console=ttyS0"}')],
+    corpus: () => [enc('{"format":1,"savedAt":1,"files":{"kernel":{"url":"https://example.org/Image"},"initrd":{"url":"https://example.org/initrd"},"append":"console=ttyS0"}}')],
     run: (b) => fuzzStoredBoot(b),
     expected: (e) => e instanceof StoredBootError,
   },
@@ -154,7 +154,8 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: "disk-record",
     about: "the disk store's per-disk records",
-    corpus: () => [enc(JSON.stringify({ id: "d1", name: "disk", size: 1048576, base: "a".repeat(64), created: 1, lastUsed: 2, chunkSize: 65536 }))],
+    corpus: () => [enc(JSON.stringify({ id: "0123456789abcdef", name: "disk", size: 1048576, base: "a".repeat(64), chunkSize: 65536,
+      createdAt: 1, lastUsed: 2, changedBytes: 0, durableCommits: 0, relaxedCommits: 0 }))],
     run: (b) => fuzzDiskRecord(b),
     expected: (e) => e instanceof DiskFormatError,
   },
@@ -166,6 +167,21 @@ export const TARGETS: FuzzTarget[] = [
     expected: (e) => e instanceof DiskFormatError,
   },
 ];
+
+// An ISA test ELF moved to where fw_jump jumps (entry and segment at the kernel's place).
+function elfAtKernelBase(elf: Uint8Array): Uint8Array {
+  const b = elf.slice();
+  const dv = new DataView(b.buffer);
+  const delta = 0x200000n;
+  dv.setBigUint64(24, dv.getBigUint64(24, true) + delta, true);
+  const phoff = Number(dv.getBigUint64(32, true)), phentsize = dv.getUint16(54, true), phnum = dv.getUint16(56, true);
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    dv.setBigUint64(p + 16, dv.getBigUint64(p + 16, true) + delta, true);
+    dv.setBigUint64(p + 24, dv.getBigUint64(p + 24, true) + delta, true);
+  }
+  return b;
+}
 
 // A DHCPDISCOVER (RFC 2131): op 1, htype 1, hlen 6, xid, chaddr, magic cookie, option 53 = 1.
 function dhcpDiscover(): Uint8Array {
@@ -224,8 +240,21 @@ function overlayLogSeed(): Uint8Array {
   return b;
 }
 
+// A target for testing the runner itself (tests/fuzz/fuzz.test.ts): input
+// "H..." never ends, "C..." throws a TypeError (a crash), the rest is fine.
+export const SELFTEST: FuzzTarget = {
+  name: "selftest",
+  about: "the runner's own check: a hang, a crash and fine inputs",
+  corpus: () => [enc("ok"), enc("Hang"), enc("Crash")],
+  run: (b) => {
+    if (b[0] === 0x48) for (;;) { /* hang */ }
+    if (b[0] === 0x43) throw new TypeError("a crash");
+  },
+  expected: () => false,
+};
+
 export function targetByName(name: string): FuzzTarget | undefined {
-  return TARGETS.find((t) => t.name === name);
+  return name === SELFTEST.name ? SELFTEST : TARGETS.find((t) => t.name === name);
 }
 
 // Inputs that once failed, kept under tests/fuzz/regressions/<target>/.
