@@ -68,6 +68,13 @@ export class VirtMachine {
   // under Node, spawnWebHart (src/web/harts.ts) in the browser. The shape and
   // the boot files are checked before any memory is taken.
   static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart);
+    m.load();
+    return m;
+  }
+
+  // The machine of `cfg` with its devices attached, harts not started.
+  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
     const boot = planBoot(cfg);
@@ -79,7 +86,62 @@ export class VirtMachine {
     devices.push(new VirtioEntropy());
     devices.forEach((d, slot) => m.io.attach(slot, d));
     m.setRunState(L.RUN_PAUSE);
-    m.load();
+    return m;
+  }
+
+  // ---- snapshots (the format and the rest are src/snapshot/'s) ----
+
+  // Stop every hart at an instruction boundary, finish the I/O they asked
+  // for and hand the console output so far to onOutput, so that nothing is
+  // in flight; let `copy` read the memory while nothing runs; resume (unless
+  // the machine was paused already). pauseMs: how long the harts stood still.
+  async capture<T>(copy: (view: CoreView) => T): Promise<{ value: T; pauseMs: number }> {
+    const wasPaused = this.paused;
+    const t0 = hostNowMs();
+    await this.pause();
+    let value: T;
+    try {
+      this.io.service();
+      this.drainOutput();
+      value = copy(this.view);
+    } finally {
+      if (!wasPaused) this.resume();
+    }
+    return { value, pauseMs: hostNowMs() - t0 };
+  }
+
+  // A machine of `cfg` resumed from saved state instead of booted: `load`
+  // writes the saved records and RAM into the new memory (and throws if
+  // they cannot be run); the caches and the host's control words are
+  // rebuilt here. The guest clock stands at `mtime` until run() starts the
+  // harts. Nothing of any other machine is touched, so a refused snapshot
+  // leaves a running one as it was.
+  static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    load: (view: CoreView) => void, mtime: bigint): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart);
+    const { view, core } = m;
+    initMachineState(view, cfg.ramBytes, cfg.harts);
+    view.setDevF64(L.D_SPEED, 1);
+    writeBusMap(view, virtBoard(m.io.slots()));
+    load(view);
+    if (view.ramBytes() !== cfg.ramBytes || view.dv.getInt32(L.DEVICE_BASE + L.D_NHARTS, true) !== cfg.harts) {
+      throw new CoreError("the saved machine record does not match the machine's shape");
+    }
+    m.loadedOnce = true; // a reboot must clear RAM
+    core.buildRvcTable();
+    core.initHart(0); // this instance's view of the RAM size
+    for (let h = 0; h < cfg.harts; h++) {
+      const hb = view.hartBase(h);
+      view.bytes.fill(0xff, hb + L.H_TLB, hb + L.H_TLB + L.TLB_SIZE); // every TLB entry invalid (tag -1)
+      view.dv.setInt32(hb + L.H_EXC_CAUSE, -1, true); // no exception pending
+    }
+    view.setDev64(L.D_MTIME_FROZEN, mtime);
+    // Queue notifies the harts made before the snapshot are served first.
+    let pending = 0;
+    for (const slot of m.io.slots()) {
+      if (view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_NOTIFIED, true) !== 0) pending |= 1 << slot;
+    }
+    view.setDevI32(L.D_IO_PENDING, pending);
     return m;
   }
 
@@ -188,7 +250,8 @@ export class VirtMachine {
   // (then undefined). Console output flows to onOutput meanwhile.
   async run(): Promise<PowerEvent | undefined> {
     await this.harts.start(this.module, this.cfg.harts);
-    if (!this.paused && this.harts.failure === undefined) this.setRunState(L.RUN_GO);
+    // resume() also starts the clock of a restored machine.
+    if (!this.paused && this.harts.failure === undefined) this.resume();
     const ioIdx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
     try {
