@@ -1,6 +1,6 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
-import { join } from "node:path";
+import { openSync, readSync, closeSync, writeSync, fsyncSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
@@ -11,9 +11,21 @@ import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { TrackedDisk } from "../snapshot/tracked-disk.js";
+import { SnapshotTaker, type BootImage } from "../snapshot/take-snapshot.js";
+import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
+import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
+import { ConsoleTail } from "../snapshot/console-tail.js";
+import { sha256Hex } from "../snapshot/blob-codec.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
-                        serial console on this terminal; Ctrl-A x quits
+                        serial console on this terminal; Ctrl-A x quits,
+                        Ctrl-A s writes a snapshot (${FILE_EXTENSION}) in this directory
+      --restore FILE         resume a snapshot instead of booting (its shape and
+                             command line are the snapshot's; the boot images it
+                             names are the sample's or given with --kernel,
+                             --firmware, --initrd, its disk's base with --disk)
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -30,6 +42,22 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
 `;
 
 const CTRL_A = 0x01;
+
+// A snapshot file name in `dir` that does not exist yet: rvplay-<UTC time>.rvsnap.
+function snapshotPath(dir: string): { path: string; write: (bytes: Uint8Array) => void } {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return {
+    path: join(dir, `rvplay-${stamp}${FILE_EXTENSION}`),
+    write(bytes) {
+      for (let n = 1; ; n++) {
+        const path = join(dir, `rvplay-${stamp}${n > 1 ? `-${n}` : ""}${FILE_EXTENSION}`);
+        try { writeFileSync(path, bytes, { flag: "wx" }); this.path = path; return; } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+      }
+    },
+  };
+}
 
 // The kernel command line: quiet by default (the user reads the banner and
 // the prompt, not the kernel's log); --verbose keeps the log; --append, when
@@ -55,8 +83,9 @@ export async function boot(args: string[]): Promise<number> {
     v = parseArgs({
       args, allowPositionals: false,
       options: {
-        cpus: { type: "string", default: "1" },
-        mem: { type: "string", default: String(DEFAULT_RAM_MIB) },
+        cpus: { type: "string" },
+        mem: { type: "string" },
+        restore: { type: "string" },
         kernel: { type: "string" },
         firmware: { type: "string" },
         initrd: { type: "string" },
@@ -71,6 +100,15 @@ export async function boot(args: string[]): Promise<number> {
     process.stderr.write(`rvplay boot: ${(e as Error).message}\n`);
     return 2;
   }
+  if (v.restore !== undefined) {
+    const clash = (["cpus", "mem", "append", "verbose", "disk-writable", "no-disk"] as const).filter((k) => v[k] !== undefined && v[k] !== false);
+    if (clash.length) {
+      process.stderr.write(`rvplay boot: --restore takes the machine's shape and command line from the snapshot: drop ${clash.map((k) => `--${k}`).join(", ")}\n`);
+      return 2;
+    }
+  }
+  v.cpus ??= "1";
+  v.mem ??= String(DEFAULT_RAM_MIB);
   // The limits are refused up front, in the page's words.
   const bad = (flag: string, why: string | undefined) => why && `rvplay boot: ${flag} '${flag === "--cpus" ? v.cpus : v.mem}': ${why}\n`;
   const shapeError = bad("--cpus", checkHarts(v.cpus)) || bad("--mem", checkRamMiB(v.mem));
@@ -79,13 +117,25 @@ export async function boot(args: string[]): Promise<number> {
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
 
   let machine: VirtMachine;
-  try {
+  let taker: SnapshotTaker;
+  let screen: Uint8Array | undefined;
+  if (v.restore !== undefined) {
+    try {
+      ({ machine, taker, screen } = await restoreFromFile(v.restore, v));
+    } catch (e) {
+      if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
+        process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  } else try {
     // Boot files live in guest RAM: none can be larger than it.
     const ram = mem * MiB, inRam = "the guest's RAM";
     const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
-    let disk: MemoryDisk | undefined;
+    let disk: MemoryDisk | TrackedDisk | undefined;
     if (!v["no-disk"]) {
       const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
       const data = readBootFile(path, "disk image");
@@ -101,9 +151,18 @@ export async function boot(args: string[]): Promise<number> {
         const fd = openSync(path, "r+");
         disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
       } else {
-        disk = new MemoryDisk(data);
+        // A snapshot stores the chunks the guest changed and names the
+        // image by its hash (taken from a copy, in the background).
+        const pristine = data.slice();
+        disk = new TrackedDisk(new MemoryDisk(data), sha256Hex(pristine).then((sha256) => ({ sha256, size: pristine.length })));
       }
     }
+    const images: BootImage[] = [
+      { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
+      { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
+      ...(initrd ? [{ role: "initrd" as const, name: baseName(v.initrd!), bytes: initrd }] : []),
+    ];
+    taker = new SnapshotTaker(images);
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
     }, spawnNodeHart);
@@ -115,21 +174,46 @@ export async function boot(args: string[]): Promise<number> {
     throw e;
   }
 
-  machine.onOutput = (bytes) => process.stdout.write(bytes);
+  const tail = new ConsoleTail();
+  if (screen) { process.stdout.write(screen); tail.push(screen); }
+  machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
   const stdin = process.stdin;
+  // RVPLAY_ESCAPE=1 honours Ctrl-A on a pipe too (tests drive the console so).
   const raw = stdin.isTTY === true;
+  const escapes = raw || process.env.RVPLAY_ESCAPE === "1";
   let quitRequested = false;
   let escape = false;
+  let snapshotting = false;
+  const snapshot = async () => {
+    if (snapshotting) return;
+    snapshotting = true;
+    const note = (s: string) => process.stderr.write(`\r\n[rvplay] ${s}\r\n`);
+    try {
+      const out = snapshotPath(process.cwd());
+      const { snapshot, stats } = await taker.take(machine, () => ({
+        bytes: tail.screen(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24,
+      }));
+      out.write(writeSnapshotFile(snapshot));
+      const shown = relative(process.cwd(), out.path);
+      note(`snapshot written to ${shown.startsWith("..") ? resolve(out.path) : `./${shown}`} ` +
+        `(${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the guest paused ${stats.pauseMs.toFixed(0)} ms)`);
+    } catch (e) {
+      note(`no snapshot: ${(e as Error).message}`);
+    } finally {
+      snapshotting = false;
+    }
+  };
   const onData = (buf: Buffer) => {
     const out: number[] = [];
     for (const b of buf) {
       if (escape) {
         escape = false;
         if (b === 0x78 /* x */) { quitRequested = true; machine.stop(); return; }
+        if (b === 0x73 /* s */) { void snapshot(); continue; }
         if (b === CTRL_A) out.push(CTRL_A);
         continue;
       }
-      if (raw && b === CTRL_A) { escape = true; continue; }
+      if (escapes && b === CTRL_A) { escape = true; continue; }
       out.push(b);
     }
     if (out.length) machine.sendInput(Uint8Array.from(out));
@@ -152,4 +236,38 @@ export async function boot(args: string[]): Promise<number> {
     if (raw) stdin.setRawMode(false);
     stdin.pause();
   }
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop()!.replace(/\.gz$/, "");
+}
+
+// The machine a snapshot file holds, ready to run, with the boot images
+// from the sample or the files given, and a taker that continues from it.
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+  Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+  }
+  const snap = await readSnapshotFile(bytes);
+  const ram = snap.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
+  const candidates: ImageCandidate[] = [];
+  const add = (path: string | undefined, fallback: string | undefined, what: string, list: ImageCandidate[], max?: number, why?: string) => {
+    const p = path ?? (fallback && join(SAMPLE_DIR, fallback));
+    if (p) list.push({ name: p, bytes: readBootFile(p, what, max, why) });
+  };
+  add(v.firmware, "fw_jump.bin.gz", "firmware", candidates, ram, inRam);
+  add(v.kernel, "Image.gz", "kernel", candidates, ram, inRam);
+  add(v.initrd, undefined, "initrd", candidates, ram, inRam);
+  const diskCandidates: ImageCandidate[] = [];
+  if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
+  const prepared = await prepareRestore(snap, candidates, diskCandidates);
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart);
+  const taker = new SnapshotTaker(prepared.images);
+  void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
+  return { machine, taker, screen: prepared.console?.bytes };
 }

@@ -69,6 +69,7 @@ export class SnapshotTaker {
   private scanner: { memory: WebAssembly.Memory; scanner: ZeroScanner } | undefined;
   // The packs of the last snapshot, by blob hash, and where each page is.
   private packs = new Map<string, PackInfo>();
+  private taken = 0;
 
   constructor(private readonly images: readonly BootImage[]) {}
 
@@ -85,10 +86,13 @@ export class SnapshotTaker {
   // The packs of a snapshot this machine was restored from (restore.ts
   // gives their pages), so the next snapshot can reuse them.
   remember(packs: { entry: PackEntry; bytes: Uint8Array; pages: Uint8Array }[]): Promise<void> {
+    const taken = this.taken;
     return Promise.all(packs.map(async (p) => {
       const hashes = await Promise.all(Array.from({ length: p.entry.pages }, (_, i) => sha256Hex(p.pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))));
       return { entry: p.entry, bytes: p.bytes, hashes };
-    })).then((list) => { this.packs = new Map(list.map((p) => [p.entry.blob, p])); });
+    })).then((list) => {
+      if (this.taken === taken) this.packs = new Map(list.map((p) => [p.entry.blob, p])); // unless a newer snapshot is known
+    });
   }
 
   async take(machine: VirtMachine, screen?: () => ConsoleScreen | undefined | Promise<ConsoleScreen | undefined>): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
@@ -260,6 +264,7 @@ export class SnapshotTaker {
     };
     const snapshot = await snapshotOf(manifest, blobs);
     this.packs = new Map(packs.map((p) => [p.entry.blob, p]));
+    this.taken++;
 
     const bytes = [...blobs.values()].reduce((n, b) => n + b.length, 0);
     const reusedBytes = reused.reduce((n, p) => n + p.bytes.length, 0);
