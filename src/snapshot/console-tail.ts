@@ -5,6 +5,7 @@
 export class ConsoleTail {
   private buf: Uint8Array;
   private len = 0;
+  private dropped = false; // older output was let go: the kept bytes may start mid-line
 
   constructor(private readonly capacity = 16 * 1024) {
     this.buf = new Uint8Array(capacity * 2);
@@ -14,6 +15,7 @@ export class ConsoleTail {
     if (bytes.length >= this.capacity) {
       this.buf.set(bytes.subarray(bytes.length - this.capacity), 0);
       this.len = this.capacity;
+      this.dropped = true;
       return;
     }
     if (this.len + bytes.length > this.buf.length) {
@@ -21,6 +23,7 @@ export class ConsoleTail {
       // copy happens once per `capacity` bytes of output.
       this.buf.copyWithin(0, this.len - this.capacity, this.len);
       this.len = this.capacity;
+      this.dropped = true;
     }
     this.buf.set(bytes, this.len);
     this.len += bytes.length;
@@ -29,7 +32,7 @@ export class ConsoleTail {
   // The kept output, from the first line start if older output was dropped.
   screen(): Uint8Array {
     let from = Math.max(0, this.len - this.capacity);
-    if (from > 0) {
+    if (from > 0 || this.dropped) {
       const nl = this.buf.subarray(from, this.len).indexOf(0x0a);
       from = nl < 0 ? this.len : from + nl + 1;
     }

@@ -90,16 +90,18 @@ export function cpioFiles(img: Uint8Array): { offset: number; size: number }[] {
   while (at + CPIO_HEADER <= img.length) {
     // Find the next magic, then walk that archive entry by entry.
     if (!magicAt(at)) { at++; continue; }
+    // newc pads headers and data to 4 bytes from the archive's start.
+    const align = (x: number) => at + ((x - at + 3) & ~3);
     let p = at;
     while (magicAt(p)) {
       const mode = hex(p + 14), fsize = hex(p + 54), nsize = hex(p + 94);
       if (mode < 0 || fsize < 0 || nsize <= 0) break;
-      const data = (p + CPIO_HEADER + nsize + 3) & ~3;
+      const data = align(p + CPIO_HEADER + nsize);
       if (data + fsize > img.length) break;
       const name = String.fromCharCode(...img.subarray(p + CPIO_HEADER, p + CPIO_HEADER + Math.min(nsize - 1, 16)));
       if (name === "TRAILER!!!") { p = data; break; }
       if ((mode & S_IFMT) === S_IFREG && fsize > 0) files.push({ offset: data, size: fsize });
-      p = (data + fsize + 3) & ~3;
+      p = align(data + fsize);
     }
     at = Math.max(p, at + 1);
   }

@@ -45,7 +45,7 @@ export function describeImage(i: ImageRef): string {
 }
 
 // Find each boot image the snapshot names among the candidates, by hash.
-async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string): Promise<Uint8Array[]> {
+async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string, hint: string): Promise<Uint8Array[]> {
   const hashes = new Map<ImageCandidate, Promise<string>>();
   const hashOf = (c: ImageCandidate) => {
     if (!hashes.has(c)) hashes.set(c, sha256Hex(c.bytes));
@@ -61,7 +61,7 @@ async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[
     if (found) out.push(found);
     else missing.push(what(r));
   }
-  if (missing.length) throw new SnapshotError("missing_image", `the snapshot needs ${missing.join(", and ")}, which ${missing.length > 1 ? "are" : "is"} not available`);
+  if (missing.length) throw new SnapshotError("missing_image", `the snapshot needs ${missing.join(", and ")}, which ${missing.length > 1 ? "are" : "is"} not available: ${hint}`);
   return out;
 }
 
@@ -77,7 +77,8 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   if (m.disks.length > 1 || m.devices.length !== expected.length || expected.some(([t, slot]) => !m.devices.some((d) => d.type === t && d.slot === slot))) {
     throw new SnapshotError("unsupported", `the snapshot's devices (${m.devices.map((d) => `${d.type} in slot ${d.slot}`).join(", ")}) are not a set this rvplay builds`);
   }
-  const imageBytes = await findImages(m.images, candidates, (r) => `${describeImage(r)}: give it${r.role === "initrd" ? " with --initrd" : r.role === "kernel" ? " with --kernel" : " with --firmware"} (CLI) or boot it once with "Boot your own" (page)`);
+  const imageBytes = await findImages(m.images, candidates, describeImage,
+    "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
   const images: BootImage[] = m.images.map((r, i) => ({ role: r.role, name: r.name, bytes: imageBytes[i] }));
   const state = await inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
   const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
@@ -101,7 +102,8 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   if (m.disks.length > 0) {
     const d = m.disks[0];
     const [base] = await findImages([{ role: "kernel", name: "disk", sha256: d.base.sha256, size: d.base.size }], diskCandidates,
-      () => `the disk image it started from (${human(d.base.size)}, sha256 ${d.base.sha256.slice(0, 12)}…): give it with --disk (CLI)`);
+      () => `the disk image it started from (${human(d.base.size)}, sha256 ${d.base.sha256.slice(0, 12)}…)`,
+      "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\"");
     const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
     const data = base.slice();
     const changed: number[] = [];

@@ -90,7 +90,6 @@ export async function readSnapshotFile(bytes: Uint8Array): Promise<Snapshot> {
   }
   const sizes = new Map(manifest.blobs.map((b) => [b.hash, b.size]));
   const blobs = new Map<string, Uint8Array>();
-  const pending: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     if (at + 36 > bytes.length) throw truncated(`blob ${i + 1} of ${count}`);
     const name = toHex(bytes.subarray(at, at + 32));
@@ -101,15 +100,14 @@ export async function readSnapshotFile(bytes: Uint8Array): Promise<Snapshot> {
     if (size === undefined) throw new SnapshotError("bad_manifest", `the snapshot file holds blob ${name}, which its manifest does not list`);
     if (size !== len) throw new SnapshotError("bad_manifest", `blob ${name} is ${len} bytes in the snapshot file; its manifest says ${size}`);
     if (blobs.has(name)) throw new SnapshotError("bad_manifest", `the snapshot file holds blob ${name} twice`);
-    const blob = bytes.slice(at + 36, at + 36 + len);
-    blobs.set(name, blob);
-    pending.push(sha256(blob).then((h) => {
-      if (toHex(h) !== name) throw new SnapshotError("hash_mismatch", `blob ${name} in the snapshot file is damaged: its bytes hash to ${toHex(h)}`);
-    }));
+    blobs.set(name, bytes.slice(at + 36, at + 36 + len));
     at += 36 + len;
   }
   if (at !== bytes.length) throw new SnapshotError("bad_manifest", `the snapshot file has ${bytes.length - at} bytes after its last blob`);
-  const results = await Promise.allSettled(pending);
+  // The structure is whole; now every blob must hash to its name.
+  const results = await Promise.allSettled([...blobs].map(([name, blob]) => sha256(blob).then((h) => {
+    if (toHex(h) !== name) throw new SnapshotError("hash_mismatch", `blob ${name} in the snapshot file is damaged: its bytes hash to ${toHex(h)}`);
+  })));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
   return { id: await sha256Hex(manifestBytes), manifest, manifestBytes, blobs };

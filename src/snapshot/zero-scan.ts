@@ -38,7 +38,7 @@ export const ZERO_SCAN_WASM = fromHex(
   "00000000000000002103034020032000fd0004002000fd000410fd502000fd0004202000fd000430fd50fd50fd502103" +
   "200041c0006a210020002002490d000b2003fd53044020024180206b0f0b0c000b000b20010b");
 
-type NextNonZero = (from: number, end: number) => number;
+export type NextNonZero = (from: number, end: number) => number;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -51,7 +51,7 @@ function wasmScanner(memory: WebAssembly.Memory): NextNonZero | undefined {
   return inst.exports.nextNonZero as NextNonZero;
 }
 
-function jsScanner(memory: WebAssembly.Memory): NextNonZero {
+export function jsScanner(memory: WebAssembly.Memory): NextNonZero {
   return (from, end) => {
     const i32 = new Int32Array(memory.buffer);
     for (let p = from; p < end; p += PAGE_SIZE) {
