@@ -128,9 +128,12 @@ async function chromiumFigures(figures: Figure[]): Promise<void> {
     await waitForPrompt(page, 120_000);
     const t1 = performance.now();
     await page.getByTestId("snapshot-item").first().getByRole("button", { name: /^Restore/ }).click();
-    await page.locator("[data-testid=snapshot-status][data-kind=done]").filter({ hasText: "Restored" }).waitFor({ timeout: 60_000 });
+    const restored = page.locator("[data-testid=snapshot-status][data-kind=done]").filter({ hasText: "Restored" });
+    await restored.waitFor({ timeout: 60_000 });
+    const worker = /Restored in (\d+) ms/.exec((await restored.textContent()) ?? "");
     await runCommand(page, "echo live");
-    figures.push({ name: "snapshot (Chromium): restore click to the prompt's answer", value: r2(performance.now() - t1, 0), unit: "ms" });
+    figures.push({ name: "snapshot (Chromium): restore, from IndexedDB to the harts running (worker's figure)", value: Number(worker?.[1] ?? NaN), unit: "ms" });
+    figures.push({ name: "snapshot (Chromium): restore click to the answer of a command typed by the test", value: r2(performance.now() - t1, 0), unit: "ms" });
     await context.close();
   } finally {
     await browser.close();

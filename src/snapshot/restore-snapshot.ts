@@ -25,7 +25,12 @@ import type { BootImage, ConsoleScreen } from "./take-snapshot.js";
 // Bytes the restorer may use for boot images and disk bases: whatever the
 // caller has at hand (the sample's files, files given on the command
 // line); each is matched by size and SHA-256.
-export interface ImageCandidate { name: string; bytes: Uint8Array }
+export interface ImageCandidate {
+  name: string;
+  bytes: Uint8Array;
+  // Its SHA-256 if the caller has it already (a cache); else computed here.
+  sha256?: Promise<string>;
+}
 
 export interface PreparedRestore {
   manifest: Manifest;
@@ -46,19 +51,15 @@ export function describeImage(i: ImageRef): string {
 
 // Find each boot image the snapshot names among the candidates, by hash.
 async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string, hint: string): Promise<Uint8Array[]> {
-  const hashes = new Map<ImageCandidate, Promise<string>>();
-  const hashOf = (c: ImageCandidate) => {
-    if (!hashes.has(c)) hashes.set(c, sha256Hex(c.bytes));
-    return hashes.get(c)!;
-  };
+  // Hash, all at once, only the candidates whose size some image has.
+  const sizes = new Set(refs.map((r) => r.size));
+  const hashes = new Map(candidates.filter((c) => sizes.has(c.bytes.length)).map((c) => [c, c.sha256 ?? sha256Hex(c.bytes)] as const));
+  const known = await Promise.all([...hashes].map(async ([c, h]) => ({ c, h: await h })));
   const out: Uint8Array[] = [];
   const missing: string[] = [];
   for (const r of refs) {
-    let found: Uint8Array | undefined;
-    for (const c of candidates) {
-      if (c.bytes.length === r.size && (await hashOf(c)) === r.sha256) { found = c.bytes; break; }
-    }
-    if (found) out.push(found);
+    const found = known.find((k) => k.c.bytes.length === r.size && k.h === r.sha256);
+    if (found) out.push(found.c.bytes);
     else missing.push(what(r));
   }
   if (missing.length) throw new SnapshotError("missing_image", `the snapshot needs ${missing.join(", and ")}, which ${missing.length > 1 ? "are" : "is"} not available: ${hint}`);
@@ -77,15 +78,22 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   if (m.disks.length > 1 || m.devices.length !== expected.length || expected.some(([t, slot]) => !m.devices.some((d) => d.type === t && d.slot === slot))) {
     throw new SnapshotError("unsupported", `the snapshot's devices (${m.devices.map((d) => `${d.type} in slot ${d.slot}`).join(", ")}) are not a set this rvplay builds`);
   }
-  const imageBytes = await findImages(m.images, candidates, describeImage,
+  // Hashing the boot images and inflating the blobs go on at once.
+  const imagesP = findImages(m.images, candidates, describeImage,
     "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
-  const images: BootImage[] = m.images.map((r, i) => ({ role: r.role, name: r.name, bytes: imageBytes[i] }));
-  const state = await inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
-  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
-  const packs = await Promise.all(m.packs.map(async (p, i) => {
+  const d0 = m.disks[0];
+  const diskBaseP = d0 && findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
+    () => `the disk image it started from (${human(d0.base.size)}, sha256 ${d0.base.sha256.slice(0, 12)}…)`,
+    "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\"");
+  const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
+  const packsP = Promise.all(m.packs.map(async (p, i) => {
     const bytes = blob(p.blob, `pack ${i}`);
     return { entry: p, bytes, pages: await inflate(bytes, p.pages * PAGE_SIZE, `snapshot pack ${i} (${p.blob.slice(0, 12)}…)`) };
   }));
+  // Every promise is awaited together, so none is left to reject unheard.
+  const [imageBytes, diskBase, state, packs] = await Promise.all([imagesP, diskBaseP, stateP, packsP]);
+  const images: BootImage[] = m.images.map((r, i) => ({ role: r.role, name: r.name, bytes: imageBytes[i] }));
+  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
   const imageSizes = images.map((i) => i.bytes.length);
   const packPages = m.packs.map((p) => p.pages);
   const ramRuns = decodeChunkMap(sec(m.ram.map), { count: m.ram.pages, imageSizes, packPages, base: false, what: "RAM" });
@@ -101,9 +109,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   let disk: TrackedDisk | undefined;
   if (m.disks.length > 0) {
     const d = m.disks[0];
-    const [base] = await findImages([{ role: "kernel", name: "disk", sha256: d.base.sha256, size: d.base.size }], diskCandidates,
-      () => `the disk image it started from (${human(d.base.size)}, sha256 ${d.base.sha256.slice(0, 12)}…)`,
-      "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\"");
+    const [base] = diskBase!;
     const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
     const data = base.slice();
     const changed: number[] = [];

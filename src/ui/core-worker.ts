@@ -238,6 +238,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     ...(ready.bytes.initrd ? [{ role: "initrd" as const, name: name("initrd", "initrd"), bytes: ready.bytes.initrd }] : []),
   ]);
   startMachine(m, next);
+  // Hashed now, in the background, so that a restore finds them at once.
+  for (const b of [ready.bytes.firmware, ready.bytes.kernel, ready.bytes.initrd]) if (b) void pristineHash(b);
   post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs });
   setState("running");
 }
@@ -290,6 +292,7 @@ async function takeSnapshot(name?: string): Promise<void> {
 }
 
 async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
+  const t0 = performance.now();
   snapshotStatus("busy", "Restoring the snapshot…");
   const snap = await snapshots().load(id);
   // The boot images it names: the sample's, or files booted in this tab.
@@ -305,6 +308,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
     for (const b of [own.bytes.firmware, own.bytes.kernel, own.bytes.initrd]) if (b) candidates.push({ name: "own", bytes: b });
     if (own.bytes.disk) disks.push({ name: "own disk", bytes: own.bytes.disk });
   }
+  for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
   const m = await restoreMachine(prepared, mod, spawnWebHart);
@@ -326,7 +330,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
   startMachine(m, sh);
   setState("running");
-  snapshotStatus("done", "Restored.");
+  snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
 }
 
 async function exportSnapshot(id: string): Promise<void> {
