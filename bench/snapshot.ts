@@ -9,18 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../tests/boot/console.js";
-import { bootSample, DISKS, Guest, IMAGES } from "../tests/snapshot/sample-machine.js";
+import { bootSample, Guest } from "../tests/snapshot/sample-machine.js";
 import { loadCoreModule } from "../src/node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../src/node/boot-files.js";
 import { spawnNodeHart } from "../src/node/harts.js";
+import { spawnNodeIo } from "../src/node/io.js";
 import { readSnapshotFile, writeSnapshotFile } from "../src/snapshot/snapshot-file.js";
 import { prepareRestore, restoreMachine } from "../src/snapshot/restore-snapshot.js";
-import { SnapshotTaker } from "../src/snapshot/take-snapshot.js";
-import { VirtMachine } from "../src/machine/virt-machine.js";
-import { MemoryDisk } from "../src/devices/virtio-blk.js";
-import { TrackedDisk } from "../src/snapshot/tracked-disk.js";
-import { sha256Hex } from "../src/snapshot/blob-codec.js";
-import { MiB } from "../src/machine/core.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { runCommand, waitForPrompt } from "../e2e/screen.js";
 
@@ -30,11 +25,11 @@ const r2 = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function nodeFigures(figures: Figure[]): Promise<void> {
-  const { guest, taker } = await bootSample(1, 256);
+  const { guest, take } = await bootSample(1, 256);
   await sleep(2000);
-  const first = await taker.take(guest.m);
+  const first = await take();
   await sleep(1000);
-  const second = await taker.take(guest.m);
+  const second = await take();
   await guest.stop();
   const s = first.stats;
   figures.push({ name: "snapshot of the booted sample VM (256 MiB, prompt): stored, compressed", value: r2(s.bytes / 1e6, 3), unit: "MB" });
@@ -51,7 +46,7 @@ async function nodeFigures(figures: Figure[]): Promise<void> {
   const snap = await readSnapshotFile(file);
   const images = [join(SAMPLE_DIR, "fw_jump.bin.gz"), join(SAMPLE_DIR, "Image.gz")].map((p) => ({ name: p, bytes: readBootFile(p, "image") }));
   const disks = [{ name: "disk", bytes: readBootFile(join(SAMPLE_DIR, "disk.img.gz"), "disk") }];
-  const m = await restoreMachine(await prepareRestore(snap, images, disks), await loadCoreModule(), spawnNodeHart);
+  const m = await restoreMachine(await prepareRestore(snap, images, disks), await loadCoreModule(), spawnNodeHart, spawnNodeIo);
   const g = new Guest(m);
   await g.run("echo live");
   const restoreMs = performance.now() - t0;
@@ -77,18 +72,12 @@ async function nodeFigures(figures: Figure[]): Promise<void> {
 // occupied drops out of the next snapshot.
 async function initOnFree(figures: Figure[]): Promise<void> {
   for (const extra of ["", " init_on_free=1"]) {
-    const firmware = IMAGES[0].bytes, kernel = IMAGES[1].bytes;
-    const bytes = DISKS[0].bytes.slice();
-    const disk = new TrackedDisk(new MemoryDisk(bytes), sha256Hex(DISKS[0].bytes).then((sha256) => ({ sha256, size: bytes.length })));
-    const m = await VirtMachine.create(await loadCoreModule(), { ramBytes: 256 * MiB, harts: 1, bootargs: `console=ttyS0 quiet${extra}`, firmware, kernel, disk }, spawnNodeHart);
-    const g = new Guest(m);
+    const { guest: g, take } = await bootSample(1, 256, `console=ttyS0 quiet${extra}`);
     try {
-      await g.until(/root@rvplay:~# $/);
       await sleep(2000);
-      const taker = new SnapshotTaker([{ role: "firmware", name: "fw_jump.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
-      const a = await taker.take(m);
+      const a = await take();
       await g.run("dd if=/dev/urandom of=/tmp/big bs=1M count=16 2>/dev/null; rm /tmp/big; sync");
-      const b = await taker.take(m);
+      const b = await take();
       const label = extra ? "with init_on_free=1" : "default command line";
       figures.push({ name: `snapshot (${label}): booted VM, stored`, value: r2(a.stats.bytes / 1e6, 3), unit: "MB" });
       figures.push({ name: `snapshot (${label}): next one after a 16 MiB file is written and deleted, new bytes`, value: r2(b.stats.newBytes / 1e6, 3), unit: "MB" });

@@ -122,11 +122,11 @@ test("a downloaded snapshot imports in a fresh browser profile and restores; a t
 
 test("a CLI snapshot restores in the page, and a page snapshot in the CLI", { skip, timeout: 300_000 }, async (t) => {
   assert.ok(downloaded, "the first test downloaded a snapshot");
-  const { guest, taker } = await bootSample(1);
+  const { guest, take } = await bootSample(1);
   const cliFile = join(dir, "cli.rvsnap");
   try {
     await guest.run("echo from-the-cli > /tmp/origin; echo CLI-SCREEN-$((5*5))");
-    writeFileSync(cliFile, writeSnapshotFile((await taker.take(guest.m, () => ({ bytes: new TextEncoder().encode("CLI-SCREEN-25\r\nroot@rvplay:~# "), cols: 80, rows: 24 }))).snapshot));
+    writeFileSync(cliFile, writeSnapshotFile((await take(() => ({ bytes: new TextEncoder().encode("CLI-SCREEN-25\r\nroot@rvplay:~# "), cols: 80, rows: 24 }))).snapshot));
   } finally {
     await guest.stop();
   }

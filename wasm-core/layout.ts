@@ -202,6 +202,9 @@ export const VQ_INTERRUPT_STATUS = 0x28;
 export const VQ_CONFIG_GENERATION = 0x2c;
 export const VQ_NUM_QUEUES = 0x30; // queues the device has
 export const VQ_NOTIFIED = 0x34; // bit mask of notified queues (host clears)
+// u32 bumped by every device reset (Status = 0): the host drops completions
+// of requests it took before the reset it has not seen yet.
+export const VQ_RESET_GEN = 0x38;
 export const VQ_QUEUES = 0x40; // VQ_QUEUE_SIZE per queue
 export const VQ_QUEUE_SIZE = 0x30;
 export const VQ_MAX_QUEUES = 4;

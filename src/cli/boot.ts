@@ -1,17 +1,18 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, writeSync, fsyncSync, readFileSync, writeFileSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
-import { TrackedDisk } from "../snapshot/tracked-disk.js";
+import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage } from "../snapshot/take-snapshot.js";
 import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
@@ -77,6 +78,39 @@ function fileHead(path: string, n: number): Uint8Array {
   }
 }
 
+// The disk for /dev/vda: a raw file is read on demand (any size) and written
+// through only with --disk-writable; a gzip'd one is unpacked into memory.
+// A gzip image is unpacked into memory (a disk a snapshot can take: the
+// pristine image stays beside it, hashed in the background); a raw one is
+// read from its file in place.
+function diskSpec(path: string, writable: boolean): DeviceSpec | SnapshotDisk {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ImageError(`cannot read the disk image '${path}': is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot read the disk image '${path}': ${err.code === "ENOENT" ? "no such file" : err.message}`);
+  }
+  const sectors = (n: number) => {
+    if (n < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
+    if (n % 512 !== 0) {
+      throw new ImageError(`the disk image '${path}' is ${n} bytes, not a whole number of 512-byte sectors ` +
+        `(the last ${n % 512} bytes would be invisible to the guest): pad or truncate it`);
+    }
+  };
+  if (!isGzip(fileHead(path, 2))) {
+    sectors(size);
+    return { kind: "blk", disk: { type: "file", path, writable } };
+  }
+  if (writable) throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
+  const data = readBootFile(path, "disk image");
+  sectors(data.length);
+  return new SnapshotDisk(data, sha256Hex(data).then((sha256) => ({ sha256, size: data.length })));
+}
+
 export async function boot(args: string[]): Promise<number> {
   let v;
   try {
@@ -118,10 +152,13 @@ export async function boot(args: string[]): Promise<number> {
 
   let machine: VirtMachine;
   let taker: SnapshotTaker;
+  const disks: SnapshotDisk[] = [];
   let screen: Uint8Array | undefined;
   if (v.restore !== undefined) {
     try {
-      ({ machine, taker, screen } = await restoreFromFile(v.restore, v));
+      let disk: SnapshotDisk | undefined;
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, v));
+      if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
         process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${e.message}\n`);
@@ -135,27 +172,10 @@ export async function boot(args: string[]): Promise<number> {
     const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
-    let disk: MemoryDisk | TrackedDisk | undefined;
+    const devices: DeviceSpec[] = [];
     if (!v["no-disk"]) {
-      const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
-      const data = readBootFile(path, "disk image");
-      if (v["disk-writable"] && isGzip(fileHead(path, 2))) {
-        throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
-      }
-      if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
-      if (data.length % 512 !== 0) {
-        throw new ImageError(`the disk image '${path}' is ${data.length} bytes, not a whole number of 512-byte sectors ` +
-          `(the last ${data.length % 512} bytes would be invisible to the guest): pad or truncate it`);
-      }
-      if (v["disk-writable"]) {
-        const fd = openSync(path, "r+");
-        disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
-      } else {
-        // A snapshot stores the chunks the guest changed and names the
-        // image by its hash (taken from a copy, in the background).
-        const pristine = data.slice();
-        disk = new TrackedDisk(new MemoryDisk(data), sha256Hex(pristine).then((sha256) => ({ sha256, size: pristine.length })));
-      }
+      const d = diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!);
+      if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
     }
     const images: BootImage[] = [
       { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
@@ -164,8 +184,8 @@ export async function boot(args: string[]): Promise<number> {
     ];
     taker = new SnapshotTaker(images);
     machine = await VirtMachine.create(await loadCoreModule(), {
-      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
-    }, spawnNodeHart);
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), devices,
+    }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
       process.stderr.write(`rvplay boot: ${e.message}\n`);
@@ -192,7 +212,7 @@ export async function boot(args: string[]): Promise<number> {
       const out = snapshotPath(process.cwd());
       const { snapshot, stats } = await taker.take(machine, () => ({
         bytes: tail.screen(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24,
-      }));
+      }), disks);
       out.write(writeSnapshotFile(snapshot));
       const shown = relative(process.cwd(), out.path);
       note(`snapshot written to ${shown.startsWith("..") ? resolve(out.path) : `./${shown}`} ` +
@@ -245,7 +265,7 @@ function baseName(path: string): string {
 // The machine a snapshot file holds, ready to run, with the boot images
 // from the sample or the files given, and a taker that continues from it.
 async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
-  Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array }> {
+  Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(file));
@@ -266,8 +286,8 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart);
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
-  return { machine, taker, screen: prepared.console?.bytes };
+  return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };
 }

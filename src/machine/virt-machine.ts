@@ -9,7 +9,6 @@
 import * as L from "../../wasm-core/layout.js";
 import * as B from "../../wasm-core/board.js";
 import { TIMEBASE_HZ } from "../../wasm-core/limits.js";
-import { VIRTIO_MMIO_INT_VRING } from "../../wasm-core/spec/virtio.js";
 import { CoreView, createMemory, initMachineState, instantiateCore, hostNowMs, MiB, CoreError, type CoreExports } from "./core.js";
 import { buildVirtDtb } from "./dtb.js";
 import { virtBoard, writeBusMap } from "./virt-board.js";
@@ -17,11 +16,13 @@ import { checkHarts, checkRamMiB } from "./shape.js";
 import { planBoot, bootRom, type BootLayout } from "./boot-layout.js";
 import { SerialRings } from "./serial.js";
 import { HartPool, type HartSpawner } from "./hart-pool.js";
-import { VirtioMmioHost, type VirtioDevice } from "../devices/virtio.js";
-import { VirtioBlock, type BlockBackend } from "../devices/virtio-blk.js";
-import { VirtioEntropy } from "../devices/virtio-rng.js";
+import { inThreadIo, type IoSpawner } from "../devices/io-host.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { IoLink } from "./io-link.js";
 
 export type { HartSpawner, HartWorker } from "./hart-pool.js";
+export type { IoSpawner } from "../devices/io-host.js";
+export type { DeviceSpec, DiskSpec } from "../devices/specs.js";
 
 export interface VirtConfig {
   ramBytes: number;
@@ -30,7 +31,9 @@ export interface VirtConfig {
   kernel: Uint8Array;   // decompressed
   initrd?: Uint8Array;
   bootargs: string;
-  disk?: BlockBackend;
+  // virtio devices, in slot order (virtio-rng is added after them if none
+  // is given).
+  devices?: DeviceSpec[];
 }
 
 export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
@@ -42,13 +45,16 @@ const PAUSE_TIMEOUT_MS = 5000;
 
 export class VirtMachine {
   readonly view: CoreView;
-  private readonly io: VirtioMmioHost;
+  private readonly io: IoLink;
+  private readonly slots: { slot: number; spec: DeviceSpec }[];
   private readonly serial: SerialRings;
   private readonly harts: HartPool;
   private readonly i32: Int32Array;
   onOutput: (bytes: Uint8Array) => void = () => {};
   // Called after the guest reset the machine (e.g. `reboot`) and it restarted.
   onReset: () => void = () => {};
+  // What a device reports (a disk's I/O error, statistics), by its slot.
+  onDeviceEvent: (slot: number, event: unknown) => void = () => {};
   private loadedOnce = false;
   private wake: (() => void) | undefined;
   private stopped = false;
@@ -56,52 +62,57 @@ export class VirtMachine {
 
   private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory,
     readonly cfg: VirtConfig, private readonly boot: BootLayout, spawnHart: HartSpawner,
-    private readonly module: WebAssembly.Module) {
+    spawnIo: IoSpawner, private readonly module: WebAssembly.Module) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
-    this.io = new VirtioMmioHost(this.view, (slot) => core.virtioInterrupt(slot, VIRTIO_MMIO_INT_VRING));
+    const specs = cfg.devices ?? [];
+    this.slots = [...specs, ...(specs.some((d) => d.kind === "rng") ? [] : [{ kind: "rng" } as const])]
+      .map((spec, slot) => ({ slot, spec }));
+    if (this.slots.length > B.VIRTIO_SLOTS) throw new CoreError(`the machine has ${B.VIRTIO_SLOTS} virtio slots, not ${this.slots.length}`);
+    const fail = () => { this.setRunState(L.RUN_STOP); this.wake?.(); };
+    this.io = new IoLink(spawnIo, fail, (slot, e) => this.onDeviceEvent(slot, e));
     this.serial = new SerialRings(this.view, core);
-    this.harts = new HartPool(this.view, spawnHart, () => { this.setRunState(L.RUN_STOP); this.wake?.(); });
+    this.harts = new HartPool(this.view, spawnHart, fail);
   }
 
   // spawnHart starts one hart worker: spawnNodeHart (src/node/harts.ts)
-  // under Node, spawnWebHart (src/web/harts.ts) in the browser. The shape and
-  // the boot files are checked before any memory is taken.
-  static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
-    const m = await VirtMachine.build(module, cfg, spawnHart);
+  // under Node, spawnWebHart (src/web/harts.ts) in the browser; spawnIo the
+  // I/O worker (spawnNodeIo, spawnWebIo; by default the I/O side runs in
+  // this thread). The shape and the boot files are checked before any memory
+  // is taken.
+  static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
     m.load();
     return m;
   }
 
-  // The machine of `cfg` with its devices attached, harts not started.
-  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
+  // The machine of `cfg`, its devices given slots, harts not started.
+  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
     const boot = planBoot(cfg);
     const memory = createMemory(cfg.ramBytes);
     const core = await instantiateCore(module, memory);
-    const m = new VirtMachine(core, memory, cfg, boot, spawnHart, module);
-    const devices: VirtioDevice[] = [];
-    if (cfg.disk) devices.push(new VirtioBlock(cfg.disk));
-    devices.push(new VirtioEntropy());
-    devices.forEach((d, slot) => m.io.attach(slot, d));
+    const m = new VirtMachine(core, memory, cfg, boot, spawnHart, spawnIo, module);
     m.setRunState(L.RUN_PAUSE);
     return m;
   }
 
   // ---- snapshots (the format and the rest are src/snapshot/'s) ----
 
-  // Stop every hart at an instruction boundary, finish the I/O they asked
-  // for and hand the console output so far to onOutput, so that nothing is
-  // in flight; let `copy` read the memory while nothing runs; resume (unless
-  // the machine was paused already). pauseMs: how long the harts stood still.
+  // Stop every hart at an instruction boundary (pause() also lets the
+  // device requests in flight complete) and hand the console output so far
+  // to onOutput, so that nothing is in flight; let `copy` read the memory
+  // while nothing runs; resume (unless the machine was paused already).
+  // pauseMs: how long the harts stood still.
   async capture<T>(copy: (view: CoreView) => T): Promise<{ value: T; pauseMs: number }> {
     const wasPaused = this.paused;
     const t0 = hostNowMs();
     await this.pause();
     let value: T;
     try {
-      this.io.service();
       this.drainOutput();
       value = copy(this.view);
     } finally {
@@ -117,12 +128,12 @@ export class VirtMachine {
   // harts. Nothing of any other machine is touched, so a refused snapshot
   // leaves a running one as it was.
   static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
-    load: (view: CoreView) => void, mtime: bigint): Promise<VirtMachine> {
-    const m = await VirtMachine.build(module, cfg, spawnHart);
+    load: (view: CoreView) => void, mtime: bigint, spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
     const { view, core } = m;
     initMachineState(view, cfg.ramBytes, cfg.harts);
     view.setDevF64(L.D_SPEED, 1);
-    writeBusMap(view, virtBoard(m.io.slots()));
+    writeBusMap(view, virtBoard(m.slots.map((d) => d.slot)));
     load(view);
     if (view.ramBytes() !== cfg.ramBytes || view.dv.getInt32(L.DEVICE_BASE + L.D_NHARTS, true) !== cfg.harts) {
       throw new CoreError("the saved machine record does not match the machine's shape");
@@ -138,7 +149,7 @@ export class VirtMachine {
     view.setDev64(L.D_MTIME_FROZEN, mtime);
     // Queue notifies the harts made before the snapshot are served first.
     let pending = 0;
-    for (const slot of m.io.slots()) {
+    for (const { slot } of m.slots) {
       if (view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_NOTIFIED, true) !== 0) pending |= 1 << slot;
     }
     view.setDevI32(L.D_IO_PENDING, pending);
@@ -173,6 +184,8 @@ export class VirtMachine {
   // Stop all harts between instructions; resolves once every worker parked.
   // The guest's clock stands still while it is paused: this is the one
   // place that freezes it (resume() thaws it).
+  // Device requests in flight complete first, and the devices then hold
+  // still, so no request is half done in a paused (or saved) machine.
   async pause(): Promise<void> {
     this.paused = true;
     this.setRunState(L.RUN_PAUSE);
@@ -181,6 +194,7 @@ export class VirtMachine {
     } catch (e) {
       throw new CoreError((e as Error).message);
     }
+    await this.io.drain();
     if (this.view.dev64(L.D_MTIME_FROZEN) === 0xffffffffffffffffn) this.view.setDev64(L.D_MTIME_FROZEN, this.core.mtime());
   }
 
@@ -191,6 +205,7 @@ export class VirtMachine {
       this.view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn);
     }
     this.paused = false;
+    this.io.resume();
     if (!this.stopped) this.setRunState(L.RUN_GO);
     this.wake?.();
   }
@@ -208,7 +223,7 @@ export class VirtMachine {
     if (this.loadedOnce) view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
     this.loadedOnce = true;
     for (const p of boot.placements) view.writePhys(p.addr, p.bytes);
-    const devices = virtBoard(this.io.slots());
+    const devices = virtBoard(this.slots.map((d) => d.slot));
     writeBusMap(view, devices);
     view.writePhys(boot.dtbAddr, buildVirtDtb({
       harts: cfg.harts, ramBytes: cfg.ramBytes, bootargs: cfg.bootargs, initrd: boot.initrd, devices,
@@ -248,18 +263,20 @@ export class VirtMachine {
 
   // Run until the guest powers off, a hart fails, or stop() is called
   // (then undefined). Console output flows to onOutput meanwhile.
+  // The I/O side serves the virtqueues by itself; this loop sees to the
+  // console and to power requests.
   async run(): Promise<PowerEvent | undefined> {
-    await this.harts.start(this.module, this.cfg.harts);
+    await this.io.start(this.module, this.memory, this.slots);
+    if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts);
+    const failure = () => this.io.failure ?? this.harts.failure;
     // resume() also starts the clock of a restored machine.
-    if (!this.paused && this.harts.failure === undefined) this.resume();
-    const ioIdx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
+    if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
     try {
-      while (!this.stopped && this.harts.failure === undefined) {
-        if (Atomics.load(this.i32, ioIdx) === 0 && Atomics.load(this.i32, powerIdx) === 0) {
-          await this.waitForSignal([[ioIdx, 0], [powerIdx, 0], ...this.serial.watchWords()]);
+      while (!this.stopped && failure() === undefined) {
+        if (Atomics.load(this.i32, powerIdx) === 0) {
+          await this.waitForSignal([[powerIdx, 0], ...this.serial.watchWords()]);
         }
-        this.io.service();
         this.drainOutput();
         this.serial.feed();
         const req = Atomics.exchange(this.i32, powerIdx, L.POWER_NONE);
@@ -273,12 +290,14 @@ export class VirtMachine {
           this.onReset();
         }
       }
-      if (this.harts.failure !== undefined) return { kind: "error", message: this.harts.failure };
+      const f = failure();
+      if (f !== undefined) return { kind: "error", message: f };
       return undefined;
     } finally {
       this.drainOutput();
       this.setRunState(L.RUN_STOP);
       this.harts.terminate();
+      await this.io.stop();
     }
   }
 

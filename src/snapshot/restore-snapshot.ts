@@ -13,13 +13,13 @@ import { memoryRecords } from "../../wasm-core/records.js";
 import { CoreError, type CoreView } from "../machine/core.js";
 import { VirtMachine, type HartSpawner, type VirtConfig } from "../machine/virt-machine.js";
 import { ImageError } from "../machine/boot-images.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import type { IoSpawner } from "../devices/io-host.js";
 import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
 import { inflate, sha256Hex } from "./blob-codec.js";
 import { PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
 import { SnapshotError } from "./snapshot-error.js";
-import { TrackedDisk } from "./tracked-disk.js";
+import { SnapshotDisk } from "./snapshot-disk.js";
 import type { BootImage, ConsoleScreen } from "./take-snapshot.js";
 
 // Bytes the restorer may use for boot images and disk bases: whatever the
@@ -35,7 +35,7 @@ export interface ImageCandidate {
 export interface PreparedRestore {
   manifest: Manifest;
   images: BootImage[];
-  disk?: TrackedDisk;
+  disk?: SnapshotDisk;
   console?: ConsoleScreen;
   mtime: bigint;
   // The packs with their pages, for the next snapshot to reuse.
@@ -106,18 +106,17 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
     return undefined;
   };
 
-  let disk: TrackedDisk | undefined;
+  let disk: SnapshotDisk | undefined;
   if (m.disks.length > 0) {
     const d = m.disks[0];
     const [base] = diskBase!;
     const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
-    const data = base.slice();
-    const changed: number[] = [];
+    const data = new Uint8Array(new SharedArrayBuffer(base.length));
+    data.set(base);
     let c = 0;
     for (const r of runs) {
       for (let k = 0; k < r.count; k++, c++) {
         if (r.kind === BASE) continue;
-        changed.push(c);
         const start = c * PAGE_SIZE, end = Math.min(start + PAGE_SIZE, data.length);
         const bytes = chunkOf(r, k);
         if (bytes) data.set(bytes.subarray(0, end - start), start);
@@ -125,7 +124,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
         if (bytes && bytes.length < end - start) data.fill(0, start + bytes.length, end);
       }
     }
-    disk = new TrackedDisk(new MemoryDisk(data), Promise.resolve({ ...d.base }), changed);
+    disk = new SnapshotDisk(base, Promise.resolve({ ...d.base }), data);
   }
 
   const records = memoryRecords(m.machine.harts, m.machine.ramBytes);
@@ -195,16 +194,18 @@ export function restoredConfig(p: PreparedRestore): VirtConfig {
   const by = (role: string) => p.images.find((i) => i.role === role)?.bytes;
   return {
     ramBytes: p.manifest.machine.ramBytes, harts: p.manifest.machine.harts, bootargs: p.manifest.machine.bootargs,
-    firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"), disk: p.disk,
+    firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"),
+    // VirtMachine adds virtio-rng after them: slots as the snapshot had.
+    devices: p.disk ? [p.disk.spec] : [],
   };
 }
 
 // Build and load the machine (its harts start with run()). The devices are
 // the ones a machine of this configuration gets (VirtMachine.create's); a
 // manifest that lists others is refused by the state check above.
-export async function restoreMachine(p: PreparedRestore, module: WebAssembly.Module, spawnHart: HartSpawner): Promise<VirtMachine> {
+export async function restoreMachine(p: PreparedRestore, module: WebAssembly.Module, spawnHart: HartSpawner, spawnIo?: IoSpawner): Promise<VirtMachine> {
   try {
-    return await VirtMachine.restore(module, restoredConfig(p), spawnHart, (view) => p.load(view), p.mtime);
+    return await VirtMachine.restore(module, restoredConfig(p), spawnHart, (view) => p.load(view), p.mtime, spawnIo);
   } catch (e) {
     if (e instanceof SnapshotError) throw e;
     if (e instanceof ImageError || e instanceof CoreError) throw new SnapshotError("bad_state", `the snapshot cannot be restored: ${e.message}`);

@@ -22,7 +22,7 @@ import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-ma
 import { ImageIndex } from "./image-index.js";
 import { deflate, sha256, sha256Hex, toHex } from "./blob-codec.js";
 import { snapshotOf, type Snapshot } from "./snapshot-file.js";
-import { TrackedDisk, type DiskBase } from "./tracked-disk.js";
+import type { SnapshotDisk } from "./snapshot-disk.js";
 import { ZeroScanner } from "./zero-scan.js";
 import { SnapshotError } from "./snapshot-error.js";
 
@@ -55,7 +55,7 @@ interface Captured {
   pages: Uint32Array;     // numbers of the non-zero RAM pages, ascending
   copy: Uint8Array;       // their bytes, 4096 each
   devices: { slot: number; deviceId: number }[];
-  disk?: { chunks: number[]; copy: Uint8Array };
+  disk?: Uint8Array;      // the disk's bytes
 }
 
 // A page to store: its bytes and its SHA-256.
@@ -95,14 +95,19 @@ export class SnapshotTaker {
     });
   }
 
-  async take(machine: VirtMachine, screen?: () => ConsoleScreen | undefined | Promise<ConsoleScreen | undefined>): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
+  // `snapshotDisks`: the machine's disks as snapshot disks (each of its virtio-blk
+  // devices must be one of them).
+  async take(machine: VirtMachine, screen?: () => ConsoleScreen | undefined | Promise<ConsoleScreen | undefined>,
+    snapshotDisks: readonly SnapshotDisk[] = []): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
     const t0 = performance.now();
     const { cfg } = machine;
-    const disk = cfg.disk;
-    if (disk && !(disk instanceof TrackedDisk)) {
-      throw new SnapshotError("unsupported", "this machine's disk does not record its changes (a disk written in place, --disk-writable): it cannot be snapshotted");
+    const blks = (cfg.devices ?? []).filter((d) => d.kind === "blk");
+    if (blks.length > 1) throw new SnapshotError("unsupported", "snapshots of a machine with more than one disk are not supported yet");
+    const disk = blks.length ? snapshotDisks.find((d) => d.is(blks[0])) : undefined;
+    if (blks.length && !disk) {
+      throw new SnapshotError("unsupported", "this machine's disk is read from a file in place (a raw image, or --disk-writable): " +
+        "a snapshot cannot hold it yet; boot with the disk in memory (a .gz image) to take snapshots");
     }
-    const diskBase: Promise<DiskBase> | undefined = disk?.base;
     if (this.scanner?.memory !== machine.memory) this.scanner = { memory: machine.memory, scanner: new ZeroScanner(machine.memory) };
     const scanner = this.scanner.scanner;
     scanner.prescan(L.RAM_OFFSET, cfg.ramBytes);
@@ -122,13 +127,8 @@ export class SnapshotTaker {
         const id = view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_DEVICE_ID, true);
         if (id !== 0) devices.push({ slot, deviceId: id });
       }
-      let d: Captured["disk"];
-      if (disk instanceof TrackedDisk) {
-        const chunks = disk.changedChunks();
-        const dc = new Uint8Array(chunks.length * PAGE_SIZE);
-        chunks.forEach((c, i) => dc.set(disk.readChunk(c), i * PAGE_SIZE));
-        d = { chunks, copy: dc };
-      }
+      // The I/O side is drained: the disk's bytes hold still until resume.
+      const d = disk?.bytes.slice();
       return {
         mtime: view.dev64(L.D_MTIME_FROZEN),
         records: records.map((r) => ({ name: r.name, version: r.version, bytes: mem.slice(r.base, r.base + r.size) })),
@@ -152,8 +152,10 @@ export class SnapshotTaker {
       else { ramWhere[i] = { kind: "unit", unit: toStore.length }; toStore.push(pageAt(i)); }
     }
     const diskWhere: ({ kind: "zero" } | { kind: "unit"; unit: number })[] = [];
-    for (const [i] of (cap.disk?.chunks ?? []).entries()) {
-      const bytes = cap.disk!.copy.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+    const diskChunks = cap.disk && disk ? disk.changedChunks(cap.disk) : [];
+    for (const c of diskChunks) {
+      let bytes = cap.disk!.subarray(c * PAGE_SIZE, (c + 1) * PAGE_SIZE);
+      if (bytes.length < PAGE_SIZE) { const padded = new Uint8Array(PAGE_SIZE); padded.set(bytes); bytes = padded; }
       if (bytes.every((b) => b === 0)) diskWhere.push({ kind: "zero" });
       else { diskWhere.push({ kind: "unit", unit: toStore.length }); toStore.push(bytes); }
     }
@@ -222,12 +224,12 @@ export class SnapshotTaker {
     const recordEntries: RecordEntry[] = cap.records.map((r) => ({ name: r.name, version: r.version, ...section(r.bytes) }));
     const ramMap = section(ram.encode());
     const disks: DiskEntry[] = [];
-    if (cap.disk && diskBase) {
-      const base = await diskBase;
+    if (cap.disk && disk) {
+      const base = await disk.base;
       const chunks = Math.ceil(base.size / PAGE_SIZE);
       const map = new ChunkMapBuilder();
       let n = 0;
-      cap.disk.chunks.forEach((c, i) => {
+      diskChunks.forEach((c, i) => {
         if (c > n) map.add({ kind: BASE, count: c - n });
         const w = diskWhere[i];
         if (w.kind === "zero") map.add({ kind: ZERO, count: 1 });
@@ -272,7 +274,7 @@ export class SnapshotTaker {
       snapshot,
       stats: {
         pauseMs, totalMs: performance.now() - t0, ramPages, nonZeroPages: cap.pages.length, imagePages,
-        storedPages: distinct.size, dedupedPages: units.length - distinct.size, diskChunks: cap.disk?.chunks.length ?? 0,
+        storedPages: distinct.size, dedupedPages: units.length - distinct.size, diskChunks: diskChunks.length,
         newPacks: newPacks.length, reusedPacks: reusedBlobs.size, bytes, newBytes: bytes - reusedBytes,
       },
     };

@@ -8,12 +8,12 @@ import coreUrl from "../../dist/wasm/core.wasm?url";
 import { MiB } from "../machine/core.js";
 import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
 import { spawnWebHart } from "../web/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import { spawnWebIo } from "../web/io.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
 import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
-import { TrackedDisk } from "../snapshot/tracked-disk.js";
+import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
@@ -34,17 +34,18 @@ let module: Promise<WebAssembly.Module> | undefined;
 let files: Promise<BootFiles> | undefined;
 let sampleFirmware: Promise<Uint8Array> | undefined;
 // The session's disk, per boot source: guest writes survive resets, not a
-// reload or a change of source. A copy of the image it started from (which
-// stays pristine: a snapshot names it by hash and a restore starts from it),
-// tracking the chunks the guest wrote.
-let disk: { key: string; tracked: TrackedDisk } | undefined;
+// reload or a change of source. Its bytes are in a SharedArrayBuffer (the
+// I/O worker writes into it, and it outlives each machine of the session);
+// the image it started from stays pristine beside it: a snapshot stores what
+// differs and names the image by hash, and a restore starts from it.
+let disk: { key: string; snap: SnapshotDisk } | undefined;
 const pristineHashes = new WeakMap<Uint8Array, Promise<string>>();
 function pristineHash(b: Uint8Array): Promise<string> {
   if (!pristineHashes.has(b)) pristineHashes.set(b, sha256Hex(b));
   return pristineHashes.get(b)!;
 }
-function sessionDisk(key: string, pristine: Uint8Array): { key: string; tracked: TrackedDisk } {
-  return { key, tracked: new TrackedDisk(new MemoryDisk(pristine.slice()), pristineHash(pristine).then((sha256) => ({ sha256, size: pristine.length }))) };
+function sessionDisk(key: string, pristine: Uint8Array): { key: string; snap: SnapshotDisk } {
+  return { key, snap: new SnapshotDisk(pristine, pristineHash(pristine).then((sha256) => ({ sha256, size: pristine.length }))) };
 }
 // The user's own files, unpacked, kept while the same source boots again.
 let own: { key: string; bytes: BootBytes; names: BootedFile[] } | undefined;
@@ -229,8 +230,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   batcher.reset();
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
-    initrd: ready.bytes.initrd, bootargs: ready.bootargs, disk: ready.bytes.disk ? disk?.tracked : undefined,
-  }, spawnWebHart);
+    initrd: ready.bytes.initrd, bootargs: ready.bootargs,
+    devices: ready.bytes.disk && disk ? [disk.snap.spec] : [],
+  }, spawnWebHart, spawnWebIo);
   const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
   taker = new SnapshotTaker([
     { role: "firmware", name: name("firmware", "fw_jump.bin"), bytes: ready.bytes.firmware },
@@ -284,7 +286,7 @@ async function takeSnapshot(name?: string): Promise<void> {
   const m = machine;
   if (!m || !taker) { snapshotStatus("error", "No machine is running: there is nothing to snapshot."); return; }
   snapshotStatus("busy", "Taking a snapshot…");
-  const { snapshot, stats } = await taker.take(m, requestScreen);
+  const { snapshot, stats } = await taker.take(m, requestScreen, disk ? [disk.snap] : []);
   const when = new Date(snapshot.manifest.created);
   const item = await snapshots().put(snapshot, name ?? `Snapshot ${when.toLocaleDateString()} ${when.toLocaleTimeString()}`);
   await postList();
@@ -311,7 +313,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
-  const m = await restoreMachine(prepared, mod, spawnWebHart);
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo);
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -323,7 +325,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   if (prepared.disk) {
     const d = prepared.manifest.disks[0].base;
     const fromSample = sample?.disk !== undefined && (await pristineHash(sample.disk)) === d.sha256;
-    disk = { key: fromSample ? "sample" : own?.key ?? "restored", tracked: prepared.disk };
+    disk = { key: fromSample ? "sample" : own?.key ?? "restored", snap: prepared.disk };
   }
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});

@@ -43,21 +43,21 @@ function restoreCli(file: string, args: string[] = []): Console {
 }
 
 test("1 hart: a snapshot mid-workload finishes in a fresh process as an uninterrupted run; the clock goes on; the next snapshot is small", { timeout: 300_000 }, async () => {
-  const { guest, taker } = await bootSample(1);
+  const { guest, take } = await bootSample(1);
   let file = "";
   let before = 0;
   try {
     guest.send(checksumLoop(N, "/tmp/w.txt", "DONE") + "\n");
     while ((await lines(guest, "/tmp/w.txt")) < N / 10) await new Promise((r) => setTimeout(r, 100));
     before = await uptime(guest);
-    const first = await taker.take(guest.m);
+    const first = await take();
     assert.doesNotMatch(guest.out, /DONE \d/, "the snapshot is taken mid-workload");
     assert.ok(first.stats.pauseMs < 1000, `pause ${first.stats.pauseMs} ms`);
     file = join(dir, "one.rvsnap");
     writeFileSync(file, writeSnapshotFile(first.snapshot));
     // A second snapshot of the same machine stores only what changed.
     await new Promise((r) => setTimeout(r, 300));
-    const second = await taker.take(guest.m);
+    const second = await take();
     assert.ok(second.stats.reusedPacks > 0 && second.stats.newBytes * 4 < first.stats.bytes,
       `second snapshot: ${second.stats.newBytes} new bytes of ${second.stats.bytes}; the first had ${first.stats.bytes}`);
     // The original finishes too, with the same result.
@@ -81,13 +81,13 @@ test("1 hart: a snapshot mid-workload finishes in a fresh process as an uninterr
 });
 
 test("2 harts: a checksum and a file written on the disk, snapshotted mid-way, both finish after a restore", { timeout: 300_000 }, async () => {
-  const { guest, taker } = await bootSample(2);
+  const { guest, take } = await bootSample(2);
   const file = join(dir, "two.rvsnap");
   try {
     guest.send(checksumLoop(N, "/tmp/a.txt", "SUMA") + "\n");
     guest.send(checksumLoop(N, "/mnt/disk/b.txt", "SUMB") + "\n");
     while ((await lines(guest, "/mnt/disk/b.txt")) < N / 10) await new Promise((r) => setTimeout(r, 100));
-    const { snapshot, stats } = await taker.take(guest.m);
+    const { snapshot, stats } = await take();
     assert.doesNotMatch(guest.out, /SUM[AB] \d/);
     assert.ok(stats.diskChunks > 0, "the disk's changed chunks are in the snapshot");
     writeFileSync(file, writeSnapshotFile(snapshot));
@@ -157,8 +157,8 @@ test("Ctrl-A s writes a snapshot here without stopping the guest; --restore answ
 });
 
 test("a restored clone gets fresh entropy from virtio-rng", { timeout: 300_000 }, async () => {
-  const { guest, taker } = await bootSample(1, 128);
-  const { snapshot } = await taker.take(guest.m);
+  const { guest, take } = await bootSample(1, 128);
+  const { snapshot } = await take();
   await guest.stop();
   const read = async () => {
     const p = await prepareRestore(snapshot, IMAGES, DISKS);
@@ -177,9 +177,9 @@ test("a restored clone gets fresh entropy from virtio-rng", { timeout: 300_000 }
 });
 
 test("bad snapshots are refused with a clear message and a running machine goes on", { timeout: 300_000 }, async () => {
-  const { guest, taker } = await bootSample(1, 128);
+  const { guest, take } = await bootSample(1, 128);
   try {
-    const { snapshot } = await taker.take(guest.m);
+    const { snapshot } = await take();
     const file = writeSnapshotFile(snapshot);
     const module = await loadCoreModule();
     const attempt = async (bytes: Uint8Array, images = IMAGES) => {

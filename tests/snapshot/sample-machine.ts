@@ -5,9 +5,9 @@ import { loadCoreModule } from "../../src/node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../../src/node/boot-files.js";
 import { spawnNodeHart } from "../../src/node/harts.js";
 import { VirtMachine } from "../../src/machine/virt-machine.js";
-import { MemoryDisk } from "../../src/devices/virtio-blk.js";
 import { MiB } from "../../src/machine/core.js";
-import { TrackedDisk } from "../../src/snapshot/tracked-disk.js";
+import { SnapshotDisk } from "../../src/snapshot/snapshot-disk.js";
+import { spawnNodeIo } from "../../src/node/io.js";
 import { sha256Hex } from "../../src/snapshot/blob-codec.js";
 import { SnapshotTaker } from "../../src/snapshot/take-snapshot.js";
 import type { ImageCandidate } from "../../src/snapshot/restore-snapshot.js";
@@ -52,15 +52,20 @@ export class Guest {
   }
 }
 
-export async function bootSample(harts = 1, ramMiB = 256): Promise<{ guest: Guest; taker: SnapshotTaker }> {
-  const bytes = sampleDisk();
-  const pristine = bytes.slice();
-  const disk = new TrackedDisk(new MemoryDisk(bytes), sha256Hex(pristine).then((sha256) => ({ sha256, size: pristine.length })));
+// The sample disk as a snapshot disk.
+export function sampleSnapshotDisk(): SnapshotDisk {
+  const pristine = sampleDisk();
+  return new SnapshotDisk(pristine, sha256Hex(pristine).then((sha256) => ({ sha256, size: pristine.length })));
+}
+
+// The sample booted to its prompt; `take` snapshots it (with its disk).
+export async function bootSample(harts = 1, ramMiB = 256, bootargs = "console=ttyS0 quiet"): Promise<{ guest: Guest; taker: SnapshotTaker; take: (screen?: Parameters<SnapshotTaker["take"]>[1]) => ReturnType<SnapshotTaker["take"]> }> {
+  const disk = sampleSnapshotDisk();
   const m = await VirtMachine.create(await loadCoreModule(), {
-    ramBytes: ramMiB * MiB, harts, bootargs: "console=ttyS0 quiet", firmware, kernel, disk,
-  }, spawnNodeHart);
+    ramBytes: ramMiB * MiB, harts, bootargs, firmware, kernel, devices: [disk.spec],
+  }, spawnNodeHart, spawnNodeIo);
   const guest = new Guest(m);
   await guest.until(/root@rvplay:~# $/);
   const taker = new SnapshotTaker([{ role: "firmware", name: "fw_jump.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
-  return { guest, taker };
+  return { guest, taker, take: (screen) => taker.take(m, screen, [disk]) };
 }
