@@ -82,6 +82,14 @@ export class VirtMachine {
   // is taken.
   static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
     spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    m.load();
+    return m;
+  }
+
+  // The machine of `cfg`, its devices given slots, harts not started.
+  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
     const boot = planBoot(cfg);
@@ -89,7 +97,62 @@ export class VirtMachine {
     const core = await instantiateCore(module, memory);
     const m = new VirtMachine(core, memory, cfg, boot, spawnHart, spawnIo, module);
     m.setRunState(L.RUN_PAUSE);
-    m.load();
+    return m;
+  }
+
+  // ---- snapshots (the format and the rest are src/snapshot/'s) ----
+
+  // Stop every hart at an instruction boundary (pause() also lets the
+  // device requests in flight complete) and hand the console output so far
+  // to onOutput, so that nothing is in flight; let `copy` read the memory
+  // while nothing runs; resume (unless the machine was paused already).
+  // pauseMs: how long the harts stood still.
+  async capture<T>(copy: (view: CoreView) => T): Promise<{ value: T; pauseMs: number }> {
+    const wasPaused = this.paused;
+    const t0 = hostNowMs();
+    await this.pause();
+    let value: T;
+    try {
+      this.drainOutput();
+      value = copy(this.view);
+    } finally {
+      if (!wasPaused) this.resume();
+    }
+    return { value, pauseMs: hostNowMs() - t0 };
+  }
+
+  // A machine of `cfg` resumed from saved state instead of booted: `load`
+  // writes the saved records and RAM into the new memory (and throws if
+  // they cannot be run); the caches and the host's control words are
+  // rebuilt here. The guest clock stands at `mtime` until run() starts the
+  // harts. Nothing of any other machine is touched, so a refused snapshot
+  // leaves a running one as it was.
+  static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    load: (view: CoreView) => void, mtime: bigint, spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    const { view, core } = m;
+    initMachineState(view, cfg.ramBytes, cfg.harts);
+    view.setDevF64(L.D_SPEED, 1);
+    writeBusMap(view, virtBoard(m.slots.map((d) => d.slot)));
+    load(view);
+    if (view.ramBytes() !== cfg.ramBytes || view.dv.getInt32(L.DEVICE_BASE + L.D_NHARTS, true) !== cfg.harts) {
+      throw new CoreError("the saved machine record does not match the machine's shape");
+    }
+    m.loadedOnce = true; // a reboot must clear RAM
+    core.buildRvcTable();
+    core.initHart(0); // this instance's view of the RAM size
+    for (let h = 0; h < cfg.harts; h++) {
+      const hb = view.hartBase(h);
+      view.bytes.fill(0xff, hb + L.H_TLB, hb + L.H_TLB + L.TLB_SIZE); // every TLB entry invalid (tag -1)
+      view.dv.setInt32(hb + L.H_EXC_CAUSE, -1, true); // no exception pending
+    }
+    view.setDev64(L.D_MTIME_FROZEN, mtime);
+    // Queue notifies the harts made before the snapshot are served first.
+    let pending = 0;
+    for (const { slot } of m.slots) {
+      if (view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_NOTIFIED, true) !== 0) pending |= 1 << slot;
+    }
+    view.setDevI32(L.D_IO_PENDING, pending);
     return m;
   }
 
@@ -206,7 +269,8 @@ export class VirtMachine {
     await this.io.start(this.module, this.memory, this.slots);
     if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts);
     const failure = () => this.io.failure ?? this.harts.failure;
-    if (!this.paused && failure() === undefined) this.setRunState(L.RUN_GO);
+    // resume() also starts the clock of a restored machine.
+    if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
     try {
       while (!this.stopped && failure() === undefined) {

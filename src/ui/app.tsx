@@ -23,11 +23,14 @@ import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
+import { ScreenCapture } from "./screen-capture.js";
+import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
+import type { SnapshotItem } from "./snapshot-store.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
 
 interface Stats { mips: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
-type BootCause = "page open" | "power on" | "reset" | "guest reboot";
+type BootCause = "page open" | "power on" | "reset" | "guest reboot" | "snapshot restore";
 interface BootInfo { source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
 
 const FILE_LABELS: Record<string, string> = { "fw_jump.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
@@ -83,6 +86,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
   const light = useMediaQuery("(prefers-color-scheme: light)");
+  const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
+  const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
 
   const termEl = useRef<HTMLDivElement>(null);
   const worker = useRef<Worker>(undefined);
@@ -139,6 +144,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       (bytes) => w.postMessage({ type: "ack", bytes } satisfies ToWorker),
       { fontSize: chosenRef.current.font, light: matchMedia("(prefers-color-scheme: light)").matches });
     serial.current = con;
+    const screen = new ScreenCapture(con.term);
     con.onFirstPrompt = () => {
       const b = bootStart.current;
       setBoot((prev) => ({ ms: performance.now() - b.at, cause: b.cause, count: (prev?.count ?? 0) + 1 }));
@@ -216,6 +222,27 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
           break;
+        case "snapshots": setSnapshotItems(m.list); break;
+        case "snapshot-status": setSnapshotStatus({ kind: m.kind, message: m.message }); break;
+        case "screen-request":
+          void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
+          break;
+        case "screen-restore":
+          bootStart.current = { at: performance.now(), cause: "snapshot restore" };
+          meter.reset();
+          setStats(undefined);
+          con.newBoot();
+          screen.restore(m.data);
+          break;
+        case "snapshot-file": {
+          const url = URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
+          const a = document.createElement("a");
+          a.href = url;
+          a.download = m.name;
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          break;
+        }
         case "refused": {
           const req = ownRequest.current;
           if (req && m.request === req.id) {
@@ -248,6 +275,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       if (disposed) return;
       source.current = src;
       w.postMessage(bootMessage(chosenRef.current, src));
+      w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
     return () => { disposed = true; w.terminate(); con.dispose(); };
@@ -344,6 +372,12 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     serial.current?.focus();
   };
 
+  const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
+  const restoreSnapshot = (id: string) => {
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href });
+    serial.current?.focus();
+  };
+
   const totalMips = stats ? stats.mips.reduce((a, b) => a + b, 0) : 0;
   const off = power.state === "off" || power.state === "error";
   const ownFiles = bootInfo?.source === "own";
@@ -372,6 +406,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             aria-pressed={power.state === "paused"} title="Stop the vCPUs without losing anything; resume where they were">
             {power.state === "paused" ? "Resume" : "Pause"}
           </button>
+          <button type="button" onClick={takeSnapshot} disabled={!(power.state === "running" || power.state === "paused") || snapshotStatus.kind === "busy"}
+            data-testid="snapshot-button" title="Freeze the machine as it is now and keep it in this browser (see Snapshots)">Snapshot</button>
         </div>
         <nav className="tools" aria-label="Page">
           <button type="button" onClick={() => { setOwnStatus({ kind: "idle" }); setOwnOpen(true); }}>Boot your own…</button>
@@ -523,6 +559,12 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
           <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
             onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
+          <SnapshotsPanel items={snapshotItems} status={snapshotStatus} canTake={power.state === "running" || power.state === "paused"}
+            onTake={takeSnapshot} onRestore={restoreSnapshot}
+            onRename={(id, name) => postToWorker({ type: "snapshot-rename", id, name })}
+            onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
+            onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
+            onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>
