@@ -17,7 +17,8 @@ import { DiskFormatError } from "../disks/base-format.js";
 import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
 import { storeDir, storeDiskSpec } from "./disk.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
-import { SnapshotTaker, type BootImage } from "../snapshot/take-snapshot.js";
+import { SnapshotTaker, type BootImage, type DiskStoreAccess } from "../snapshot/take-snapshot.js";
+import { openFileStore } from "../node/disk-files.js";
 import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
@@ -240,7 +241,7 @@ export async function boot(args: string[]): Promise<number> {
       const out = snapshotPath(process.cwd());
       const { snapshot, stats } = await taker.take(machine, () => ({
         bytes: tail.screen(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24,
-      }), disks);
+      }), disks, storeAccess(v.store));
       out.write(writeSnapshotFile(snapshot));
       const shown = relative(process.cwd(), out.path);
       note(`snapshot written to ${shown.startsWith("..") ? resolve(out.path) : `./${shown}`} ` +
@@ -284,6 +285,17 @@ export async function boot(args: string[]): Promise<number> {
     if (raw) stdin.setRawMode(false);
     stdin.pause();
   }
+}
+
+// The CLI's disk store as a snapshot reads it (the chunks a store disk
+// pinned), opened when first needed.
+function storeAccess(dir: string | undefined): DiskStoreAccess {
+  let store: ReturnType<typeof openFileStore> | undefined;
+  const open = () => (store ??= openFileStore(storeDir(dir)));
+  return {
+    read: async (hash) => (await open()).getChunk(hash),
+    unpin: async (owner) => (await open()).unpin(owner),
+  };
 }
 
 function baseName(path: string): string {

@@ -107,14 +107,18 @@ export class VirtMachine {
   // to onOutput, so that nothing is in flight; let `copy` read the memory
   // while nothing runs; resume (unless the machine was paused already).
   // pauseMs: how long the harts stood still.
-  async capture<T>(copy: (view: CoreView) => T): Promise<{ value: T; pauseMs: number }> {
+  // With `owner`, the devices' own state is saved too, in the pause (disks
+  // pin what they hold for that owner).
+  async capture<T>(copy: (view: CoreView, devices: { slot: number; state: unknown }[]) => T, owner?: string):
+    Promise<{ value: T; pauseMs: number }> {
     const wasPaused = this.paused;
     const t0 = hostNowMs();
     await this.pause();
     let value: T;
     try {
       this.drainOutput();
-      value = copy(this.view);
+      const devices = owner === undefined ? [] : await this.io.save(owner);
+      value = copy(this.view, devices);
     } finally {
       if (!wasPaused) this.resume();
     }

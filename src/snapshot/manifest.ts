@@ -41,8 +41,8 @@ export const IMAGE_ROLES: readonly ImageRole[] = ["firmware", "kernel", "initrd"
 // A boot image, by content: its bytes are not in the snapshot.
 export interface ImageRef { role: ImageRole; name: string; sha256: string; size: number }
 
-export type DeviceType = "virtio-blk" | "virtio-rng";
-export const DEVICE_VERSIONS: Record<DeviceType, number> = { "virtio-blk": 1, "virtio-rng": 1 };
+export type DeviceType = "virtio-blk" | "virtio-rng" | "virtio-console";
+export const DEVICE_VERSIONS: Record<DeviceType, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 1 };
 
 // A device in a virtio-mmio slot, with its host-side state (a named,
 // versioned record; today's devices keep none: `{}`).
@@ -53,8 +53,11 @@ export interface Section { offset: number; size: number }
 
 export interface RecordEntry extends Section { name: string; version: number }
 
+// A disk's base that is no image: the disk started empty (all zeros).
+export const EMPTY_BASE = "0".repeat(64);
+
 export interface DiskEntry {
-  base: { sha256: string; size: number }; // the image the disk started from
+  base: { sha256: string; size: number }; // the image the disk started from (EMPTY_BASE: none, all zeros)
   chunkSize: number;                      // 4096 in version 1
   chunks: number;                         // ceil(base.size / chunkSize)
   map: Section;                           // chunk map (chunk-map.ts): what differs from the base

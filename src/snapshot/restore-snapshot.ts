@@ -7,16 +7,17 @@
 // no other machine is touched.
 import * as L from "../../wasm-core/layout.js";
 import * as R from "../../wasm-core/spec/riscv.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE } from "../../wasm-core/spec/virtio.js";
 import { VIRTIO_SLOTS } from "../../wasm-core/board.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import { CoreError, type CoreView } from "../machine/core.js";
 import { VirtMachine, type HartSpawner, type VirtConfig } from "../machine/virt-machine.js";
 import { ImageError } from "../machine/boot-images.js";
 import type { IoSpawner } from "../devices/io-host.js";
+import type { DeviceSpec } from "../devices/specs.js";
 import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
 import { inflate, sha256Hex } from "./blob-codec.js";
-import { PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section } from "./manifest.js";
+import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
 import { SnapshotError } from "./snapshot-error.js";
 import { SnapshotDisk } from "./snapshot-disk.js";
@@ -73,18 +74,20 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
     if (!b) throw new SnapshotError("missing_blob", `the snapshot's ${what} (blob ${hash}) is missing`);
     return b;
   };
-  // The devices a machine of this configuration gets (VirtMachine.build).
-  const expected = m.disks.length > 0 ? [["virtio-blk", 0], ["virtio-rng", 1]] : [["virtio-rng", 0]];
-  if (m.disks.length > 1 || m.devices.length !== expected.length || expected.some(([t, slot]) => !m.devices.some((d) => d.type === t && d.slot === slot))) {
+  // The devices are rebuilt in their slots, which must run from 0 without a
+  // gap (VirtMachine gives slots in order), with one virtio-rng and at most
+  // one disk.
+  const bySlot = [...m.devices].sort((a, b) => a.slot - b.slot);
+  if (m.disks.length > 1 || bySlot.some((d, i) => d.slot !== i) || bySlot.filter((d) => d.type === "virtio-rng").length !== 1) {
     throw new SnapshotError("unsupported", `the snapshot's devices (${m.devices.map((d) => `${d.type} in slot ${d.slot}`).join(", ")}) are not a set this rvplay builds`);
   }
   // Hashing the boot images and inflating the blobs go on at once.
   const imagesP = findImages(m.images, candidates, describeImage,
     "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
   const d0 = m.disks[0];
-  const diskBaseP = d0 && findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
+  const diskBaseP = d0 && (d0.base.sha256 === EMPTY_BASE ? Promise.resolve([new Uint8Array(d0.base.size)]) : findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
     () => `the disk image it started from (${human(d0.base.size)}, sha256 ${d0.base.sha256.slice(0, 12)}…)`,
-    "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\"");
+    "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\""));
   const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
   const packsP = Promise.all(m.packs.map(async (p, i) => {
     const bytes = blob(p.blob, `pack ${i}`);
@@ -174,14 +177,15 @@ function checkLoadedState(view: CoreView, m: Manifest): void {
   const txUsed = (dv.getInt32(U + L.UART_TX_HEAD, true) - dv.getInt32(U + L.UART_TX_TAIL, true)) | 0;
   const rxUsed = (dv.getInt32(U + L.UART_RX_HEAD, true) - dv.getInt32(U + L.UART_RX_TAIL, true)) | 0;
   if (txUsed < 0 || txUsed > L.UART_TX_SIZE || rxUsed < 0 || rxUsed > L.UART_RX_SIZE) throw bad("the console rings' indices are out of range");
-  const ids: Record<string, number> = { "virtio-blk": VIRTIO_ID_BLOCK, "virtio-rng": VIRTIO_ID_RNG };
+  const ids: Record<string, number> = { "virtio-blk": VIRTIO_ID_BLOCK, "virtio-rng": VIRTIO_ID_RNG, "virtio-console": VIRTIO_ID_CONSOLE };
+  const queues: Record<string, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 2 };
   for (let slot = 0; slot < VIRTIO_SLOTS; slot++) {
     const s = D + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE;
     const dev = m.devices.find((d) => d.slot === slot);
     const id = dv.getUint32(s + L.VQ_DEVICE_ID, true);
     if (id !== (dev ? ids[dev.type] : 0)) throw bad(`virtio slot ${slot} holds device id ${id}, not the manifest's ${dev?.type ?? "nothing"}`);
     if (!dev) continue;
-    if (dv.getUint32(s + L.VQ_NUM_QUEUES, true) !== 1) throw bad(`the ${dev.type} in slot ${slot} has another number of queues`);
+    if (dv.getUint32(s + L.VQ_NUM_QUEUES, true) !== queues[dev.type]) throw bad(`the ${dev.type} in slot ${slot} has another number of queues`);
     for (let q = 0; q < L.VQ_MAX_QUEUES; q++) {
       const num = dv.getUint32(s + L.VQ_QUEUES + q * L.VQ_QUEUE_SIZE + L.Q_NUM, true);
       if (num > L.VIRTQ_MAX_SIZE || (num & (num - 1)) !== 0) throw bad(`queue ${q} of slot ${slot} has size ${num}`);
@@ -195,8 +199,9 @@ export function restoredConfig(p: PreparedRestore): VirtConfig {
   return {
     ramBytes: p.manifest.machine.ramBytes, harts: p.manifest.machine.harts, bootargs: p.manifest.machine.bootargs,
     firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"),
-    // VirtMachine adds virtio-rng after them: slots as the snapshot had.
-    devices: p.disk ? [p.disk.spec] : [],
+    // In their slots, as the snapshot had them.
+    devices: [...p.manifest.devices].sort((a, b) => a.slot - b.slot).map((d): DeviceSpec =>
+      d.type === "virtio-blk" ? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" } : { kind: "rng" }),
   };
 }
 

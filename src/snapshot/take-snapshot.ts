@@ -9,13 +9,14 @@
 // of the last snapshot it took (or that the machine was restored from), so
 // the next one stores only the pages that changed.
 import * as L from "../../wasm-core/layout.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE } from "../../wasm-core/spec/virtio.js";
+import type { DiskSave } from "../devices/virtio-blk.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import type { CoreView } from "../machine/core.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
 import { MANIFEST_FORMAT } from "./share-api.js";
 import {
-  CODEC, DEVICE_VERSIONS, PACK_PAGES, PAGE_SIZE, SNAPSHOT_VERSION,
+  CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, SNAPSHOT_VERSION,
   type DeviceEntry, type DiskEntry, type ImageRef, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
 } from "./manifest.js";
 import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
@@ -55,7 +56,16 @@ interface Captured {
   pages: Uint32Array;     // numbers of the non-zero RAM pages, ascending
   copy: Uint8Array;       // their bytes, 4096 each
   devices: { slot: number; deviceId: number }[];
-  disk?: Uint8Array;      // the disk's bytes
+  disk?: Uint8Array;      // the disk's bytes (a disk in memory)
+  saved?: DiskSave;       // the disk's chunks, pinned (a store disk)
+}
+
+// A disk store (src/disks/) whose disks a snapshot can take: it reads the
+// chunks a disk pinned when it saved itself, and releases the pins once the
+// snapshot holds the chunks.
+export interface DiskStoreAccess {
+  read(hash: string): Promise<Uint8Array | undefined>;
+  unpin(owner: string): Promise<void>;
 }
 
 // A page to store: its bytes and its SHA-256.
@@ -95,26 +105,30 @@ export class SnapshotTaker {
     });
   }
 
-  // `snapshotDisks`: the machine's disks as snapshot disks (each of its virtio-blk
-  // devices must be one of them).
+  // `snapshotDisks`: the machine's disks in memory as snapshot disks;
+  // `stores`: access to the disk store its store disks are in. Every
+  // virtio-blk device must be one or the other.
   async take(machine: VirtMachine, screen?: () => ConsoleScreen | undefined | Promise<ConsoleScreen | undefined>,
-    snapshotDisks: readonly SnapshotDisk[] = []): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
+    snapshotDisks: readonly SnapshotDisk[] = [], stores?: DiskStoreAccess): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
     const t0 = performance.now();
     const { cfg } = machine;
     const blks = (cfg.devices ?? []).filter((d) => d.kind === "blk");
     if (blks.length > 1) throw new SnapshotError("unsupported", "snapshots of a machine with more than one disk are not supported yet");
     const disk = blks.length ? snapshotDisks.find((d) => d.is(blks[0])) : undefined;
-    if (blks.length && !disk) {
+    const storeDisk = blks.length && !disk && blks[0].kind === "blk" && blks[0].disk.type === "store" && stores !== undefined;
+    if (blks.length && !disk && !storeDisk) {
       throw new SnapshotError("unsupported", "this machine's disk is read from a file in place (a raw image, or --disk-writable): " +
-        "a snapshot cannot hold it yet; boot with the disk in memory (a .gz image) to take snapshots");
+        "a snapshot cannot hold it yet; boot with the disk in memory (a .gz image) or from the disk store to take snapshots");
     }
+    // The owner of the disk chunks pinned for this snapshot until it holds them.
+    const owner = `snapshot-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     if (this.scanner?.memory !== machine.memory) this.scanner = { memory: machine.memory, scanner: new ZeroScanner(machine.memory) };
     const scanner = this.scanner.scanner;
     scanner.prescan(L.RAM_OFFSET, cfg.ramBytes);
     const index = this.imageIndex(); // built before the pause, once
 
     const records = memoryRecords(cfg.harts, cfg.ramBytes).filter((r) => r.kind === "state" && r.name !== "ram");
-    const { value: cap, pauseMs } = await machine.capture((view: CoreView): Captured => {
+    const { value: cap, pauseMs } = await machine.capture((view: CoreView, saved): Captured => {
       const pages = scanner.nonZeroPages(L.RAM_OFFSET, cfg.ramBytes);
       const copy = new Uint8Array(pages.length * PAGE_SIZE);
       const mem = view.bytes;
@@ -127,14 +141,28 @@ export class SnapshotTaker {
         const id = view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_DEVICE_ID, true);
         if (id !== 0) devices.push({ slot, deviceId: id });
       }
-      // The I/O side is drained: the disk's bytes hold still until resume.
+      // The I/O side is drained: the disk's bytes hold still until resume
+      // (a store disk has pinned its chunks: they stay as they are now).
       const d = disk?.bytes.slice();
+      const blkSlot = devices.find((x) => x.deviceId === VIRTIO_ID_BLOCK)?.slot;
+      const st = storeDisk ? saved.find((x) => x.slot === blkSlot)?.state as DiskSave | undefined : undefined;
+      if (storeDisk && !st) throw new SnapshotError("unsupported", "the disk did not save itself for the snapshot");
       return {
         mtime: view.dev64(L.D_MTIME_FROZEN),
         records: records.map((r) => ({ name: r.name, version: r.version, bytes: mem.slice(r.base, r.base + r.size) })),
-        pages, copy, devices, disk: d,
+        pages, copy, devices, disk: d, saved: st,
       };
-    });
+    }, storeDisk ? owner : undefined);
+    try {
+      return await this.finish(cfg, cap, pauseMs, t0, index, disk, stores, screen);
+    } finally {
+      if (storeDisk) await stores!.unpin(owner).catch(() => {});
+    }
+  }
+
+  private async finish(cfg: VirtMachine["cfg"], cap: Captured, pauseMs: number, t0: number, index: ImageIndex,
+    disk: SnapshotDisk | undefined, stores: DiskStoreAccess | undefined,
+    screen?: () => ConsoleScreen | undefined | Promise<ConsoleScreen | undefined>): Promise<{ snapshot: Snapshot; stats: TakeStats }> {
 
     // ---- the machine runs again; the rest works on the copies ----
     const imageHashes = await this.hashes();
@@ -152,12 +180,28 @@ export class SnapshotTaker {
       else { ramWhere[i] = { kind: "unit", unit: toStore.length }; toStore.push(pageAt(i)); }
     }
     const diskWhere: ({ kind: "zero" } | { kind: "unit"; unit: number })[] = [];
-    const diskChunks = cap.disk && disk ? disk.changedChunks(cap.disk) : [];
-    for (const c of diskChunks) {
-      let bytes = cap.disk!.subarray(c * PAGE_SIZE, (c + 1) * PAGE_SIZE);
+    const addDiskPage = (bytes: Uint8Array) => {
       if (bytes.length < PAGE_SIZE) { const padded = new Uint8Array(PAGE_SIZE); padded.set(bytes); bytes = padded; }
       if (bytes.every((b) => b === 0)) diskWhere.push({ kind: "zero" });
       else { diskWhere.push({ kind: "unit", unit: toStore.length }); toStore.push(bytes); }
+    };
+    let diskChunks: number[] = [];
+    if (cap.disk && disk) {
+      diskChunks = disk.changedChunks(cap.disk);
+      for (const c of diskChunks) addDiskPage(cap.disk.subarray(c * PAGE_SIZE, (c + 1) * PAGE_SIZE));
+    } else if (cap.saved) {
+      // A store disk: every page of the chunks that differ from its base
+      // (the store's chunks are larger than a page), read from the pins.
+      const sv = cap.saved;
+      const per = sv.chunkSize / PAGE_SIZE;
+      for (const [i, hash] of [...sv.chunks].sort((a, b) => a[0] - b[0])) {
+        const bytes = await stores!.read(hash);
+        if (!bytes) throw new SnapshotError("missing_blob", `the disk's chunk ${i} (${hash.slice(0, 12)}…) is missing from the disk store`);
+        for (let k = 0; k < per && (i * per + k) * PAGE_SIZE < sv.size; k++) {
+          diskChunks.push(i * per + k);
+          addDiskPage(bytes.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
+        }
+      }
     }
     const units: Unit[] = await Promise.all(toStore.map(async (bytes) => ({ bytes, hash: toHex(await sha256(bytes)) })));
 
@@ -224,8 +268,8 @@ export class SnapshotTaker {
     const recordEntries: RecordEntry[] = cap.records.map((r) => ({ name: r.name, version: r.version, ...section(r.bytes) }));
     const ramMap = section(ram.encode());
     const disks: DiskEntry[] = [];
-    if (cap.disk && disk) {
-      const base = await disk.base;
+    if ((cap.disk && disk) || cap.saved) {
+      const base = disk ? await disk.base : { sha256: cap.saved!.base ?? EMPTY_BASE, size: cap.saved!.size };
       const chunks = Math.ceil(base.size / PAGE_SIZE);
       const map = new ChunkMapBuilder();
       let n = 0;
@@ -250,6 +294,7 @@ export class SnapshotTaker {
     const devices: DeviceEntry[] = cap.devices.map(({ slot, deviceId }) => {
       if (deviceId === VIRTIO_ID_BLOCK) return { slot, type: "virtio-blk", version: DEVICE_VERSIONS["virtio-blk"], disk: 0, state: {} };
       if (deviceId === VIRTIO_ID_RNG) return { slot, type: "virtio-rng", version: DEVICE_VERSIONS["virtio-rng"], state: {} };
+      if (deviceId === VIRTIO_ID_CONSOLE) return { slot, type: "virtio-console", version: DEVICE_VERSIONS["virtio-console"], state: {} };
       throw new SnapshotError("unsupported", `the virtio device with id ${deviceId} in slot ${slot} has no snapshot support`);
     });
     const images: ImageRef[] = this.images.map((img, i) => ({ role: img.role, name: img.name, sha256: imageHashes[i], size: img.bytes.length }));

@@ -349,7 +349,12 @@ async function takeSnapshot(name?: string): Promise<void> {
   const m = machine;
   if (!m || !taker) { snapshotStatus("error", "No machine is running: there is nothing to snapshot."); return; }
   snapshotStatus("busy", "Taking a snapshot…");
-  const { snapshot, stats } = await taker.take(m, requestScreen, disk ? [disk.snap] : []);
+  // The store's disks pinned their chunks for the snapshot: read them here.
+  const stores = storeOpen && {
+    read: async (hash: string) => (await storeOpen!).store.getChunk(hash),
+    unpin: async (owner: string) => (await storeOpen!).store.unpin(owner),
+  };
+  const { snapshot, stats } = await taker.take(m, requestScreen, disk ? [disk.snap] : [], stores);
   const when = new Date(snapshot.manifest.created);
   const item = await snapshots().put(snapshot, name ?? `Snapshot ${when.toLocaleDateString()} ${when.toLocaleTimeString()}`);
   await postList();
