@@ -226,6 +226,9 @@ export async function boot(args: string[]): Promise<number> {
   const tail = new ConsoleTail();
   if (screen) { process.stdout.write(screen); tail.push(screen); }
   machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
+  machine.onStall = (hart, ms) => process.stderr.write(ms
+    ? `\r\n[rvplay] vCPU ${hart} has not answered for ${Math.round(ms / 1000)} s: the emulator may be stuck (Ctrl-A x quits)\r\n`
+    : `\r\n[rvplay] vCPU ${hart} answers again\r\n`);
   const stdin = process.stdin;
   // RVPLAY_ESCAPE=1 honours Ctrl-A on a pipe too (tests drive the console so).
   const raw = stdin.isTTY === true;
