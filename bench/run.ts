@@ -17,6 +17,7 @@ import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
 import { fuzzBench } from "./fuzz.js";
+import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
 
 interface Figure { name: string; value: number; unit: string }
@@ -102,7 +103,7 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
     await c.waitFor(PROMPT, 300_000);
     const r = await body(c);
     c.send("poweroff\n");
-    await c.waitFor(/reboot: Power down/, 60_000);
+    await c.exited; // rvplay and QEMU both end when the guest powers off
     return r;
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
@@ -220,10 +221,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,console,fuzz` runs a subset;
 // `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");

@@ -38,10 +38,10 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              (e.g. S-mode U-Boot), gzip allowed
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
       --initrd FILE          initial ramdisk
-      --append STR           kernel command line (default "console=hvc0 quiet"
-                             for the sample kernel, the virtio console;
-                             "console=ttyS0 quiet" for --kernel FILE); it
-                             replaces the whole line, --verbose included
+      --append STR           kernel command line (default "console=ttyS0 quiet";
+                             console=hvc0 puts the shell on the virtio
+                             console); it replaces the whole line, --verbose
+                             included
       --verbose              boot with the kernel's full log (drops "quiet")
       --disk FILE|NAME       a disk (up to 4: /dev/vda..vdd; default: the sample
                              disk): a raw image FILE, whose guest writes stay
