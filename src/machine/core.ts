@@ -10,7 +10,7 @@ import { noteRamWritten } from "./jit/code-watch.js";
 // this list against the compiled module's real exports.
 export const CORE_EXPORTS = [
   "run", "initHart", "resetHart", "resetMachine", "buildRvcTable", "expandRvc", "mtime",
-  "uartHostPoll", "virtioInterrupt", "loadSlow", "storeSlow", "memory",
+  "uartHostPoll", "virtioInterrupt", "hostLock", "hostUnlock", "loadSlow", "storeSlow", "memory",
   "jitWatchPage", "jitAmo", "jitCsr", "jitFp", "mulh", "mulhsu", "mulhu",
 ] as const;
 
@@ -27,6 +27,10 @@ export interface CoreExports {
   mtime(): bigint;
   uartHostPoll(): void;
   virtioInterrupt(slot: number, bits: number): void;
+  // The device lock, for the host's own accesses to device state (never
+  // held across a call to uartHostPoll or virtioInterrupt, which take it).
+  hostLock(): void;
+  hostUnlock(): void;
   loadSlow(va: bigint, size: number): bigint;
   storeSlow(va: bigint, size: number, v: bigint): number;
   memory: WebAssembly.Memory;
