@@ -13,6 +13,7 @@ import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
 import { JIT_OPTIONS, JIT_USAGE, jitConfigFrom, JitArgError } from "./jit-args.js";
+import { describeJitStats } from "../machine/jit/hart-jit.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DiskFormatError } from "../disks/base-format.js";
 import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
@@ -51,7 +52,8 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              whose writes persist
       --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
-${JIT_USAGE}`;
+${JIT_USAGE}      --jit-stats            with the JIT: print each hart's JIT figures at the end
+`;
 
 const CTRL_A = 0x01;
 
@@ -154,6 +156,7 @@ export async function boot(args: string[]): Promise<number> {
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
         ...JIT_OPTIONS,
+        "jit-stats": { type: "boolean", default: false },
       },
     }).values;
   } catch (e) {
@@ -286,6 +289,10 @@ export async function boot(args: string[]): Promise<number> {
   stdin.resume();
   try {
     const ev = await machine.run();
+    if (jit && v["jit-stats"]) {
+      for (let h = 0; h < cpus; h++) process.stderr.write(`\r\nrvplay: ${describeJitStats(machine.memory, h)}`);
+      process.stderr.write("\r\n");
+    }
     if (quitRequested || !ev) { process.stderr.write("\r\nrvplay: quit\r\n"); return 0; }
     if (ev.kind === "fail") {
       process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`);

@@ -1,17 +1,22 @@
 // The JIT's command-line switches, shared by `rvplay boot` and `rvplay
-// test-elf`: --no-jit runs the interpreter alone; --jit-threshold N (or the
-// environment variable RVPLAY_JIT_THRESHOLD) sets how many entries make a
-// page hot; 1 translates every page at its first entry (how the ISA tests
-// run with the JIT forced on).
+// test-elf`. The JIT is off unless asked for: --jit turns it on (or the
+// environment variable RVPLAY_JIT=1); --no-jit (the default) runs the
+// interpreter alone and wins over both; --jit-threshold N (or
+// RVPLAY_JIT_THRESHOLD) sets how many entries make a page hot, and implies
+// --jit; 1 translates every page at its first entry (how the ISA tests run
+// with the JIT forced on).
 import { DEFAULT_JIT_CONFIG, type JitConfig } from "../machine/jit/hart-jit.js";
 
-export const JIT_USAGE = `      --no-jit               the interpreter alone (no translation to WebAssembly)
+export const JIT_USAGE = `      --jit                  translate hot guest code to WebAssembly (experimental;
+                             off by default; also RVPLAY_JIT=1)
+      --no-jit               the interpreter alone (the default)
       --jit-threshold N      entries into a page of code before it is translated
                              (default ${DEFAULT_JIT_CONFIG.threshold}; 1: every page at once; also
-                             RVPLAY_JIT_THRESHOLD)
+                             RVPLAY_JIT_THRESHOLD); implies --jit
 `;
 
 export const JIT_OPTIONS = {
+  jit: { type: "boolean", default: false },
   "no-jit": { type: "boolean", default: false },
   "jit-threshold": { type: "string" },
 } as const;
@@ -19,10 +24,12 @@ export const JIT_OPTIONS = {
 export class JitArgError extends Error {}
 
 // The JIT configuration the switches ask for (false: no JIT).
-export function jitConfigFrom(values: { "no-jit"?: boolean; "jit-threshold"?: string },
+export function jitConfigFrom(values: { jit?: boolean; "no-jit"?: boolean; "jit-threshold"?: string },
   env: Record<string, string | undefined>): JitConfig | false {
   if (values["no-jit"]) return false;
   const raw = values["jit-threshold"] ?? env.RVPLAY_JIT_THRESHOLD;
+  const wanted = values.jit || env.RVPLAY_JIT === "1" || (raw !== undefined && raw !== "");
+  if (!wanted) return false;
   const base = { ...DEFAULT_JIT_CONFIG };
   // Tuning knobs for measurements (not documented as stable).
   if (env.RVPLAY_JIT_SWEEP !== undefined) base.sweep = env.RVPLAY_JIT_SWEEP === "1";

@@ -17,6 +17,7 @@ ${BOOT_USAGE}${DISK_USAGE}${SNAPSHOT_USAGE}  test-elf FILE...      run bare-meta
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
+      --jit-stats            with the JIT: how much of each program ran translated
 ${JIT_USAGE}  help                  this text
 `;
 
@@ -44,6 +45,7 @@ async function testElf(args: string[]): Promise<number> {
       options: {
         "max-instructions": { type: "string" },
         verbose: { type: "boolean", default: false },
+        "jit-stats": { type: "boolean", default: false },
         ...JIT_OPTIONS,
       },
     });
@@ -82,6 +84,11 @@ async function testElf(args: string[]): Promise<number> {
         jit: jit || undefined,
         onOutput: parsed.values.verbose ? (s) => process.stderr.write(s) : undefined,
       });
+      if (parsed.values["jit-stats"] && r.jit) {
+        const inCode = Number(r.jit.retiredInCode);
+        process.stderr.write(`jit ${name}: ${inCode} of ${r.instructions} instructions in translated code, ` +
+          `${r.jit.stats.regions} regions, ${r.jit.stats.blocks} blocks\n`);
+      }
       if (r.outcome.kind === "pass") { line = `PASS ${name}`; passed++; }
       else if (r.outcome.kind === "fail") { line = `FAIL ${name} (test ${r.outcome.test})`; failed++; }
       else { line = `TIMEOUT ${name}`; failed++; }

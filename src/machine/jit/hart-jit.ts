@@ -73,6 +73,21 @@ export function readJitStats(memory: WebAssembly.Memory, hartId: number): JitSta
   return s as unknown as JitStats;
 }
 
+// One line about hart h's JIT for a person: its code cache, what it cost,
+// and the share of the hart's instructions that ran in translated code.
+export function describeJitStats(memory: WebAssembly.Memory, hartId: number): string {
+  const s = readJitStats(memory, hartId);
+  const hb = L.HART_BASE + hartId * L.HART_STRIDE;
+  const dv = new DataView(memory.buffer);
+  const inCode = Number(dv.getBigUint64(hb + L.HJ_RETIRED, true));
+  const all = Number(dv.getBigUint64(hb + L.H_EXECUTED, true));
+  const ms = (v: number) => v.toFixed(0);
+  return `hart ${hartId} jit: ${s.regions} regions translated (${s.live} live, ${(s.liveBytes / 1024).toFixed(0)} KiB; ` +
+    `${s.retired} retired, ${s.evicted} evicted), ${s.blocks} blocks, ${s.insns} instructions; ` +
+    `translate ${ms(s.translateMs)} ms, compile ${ms(s.compileMs)} ms, instantiate ${ms(s.instantiateMs)} ms; ` +
+    `${inCode} of ${all} instructions in translated code (${all ? ((100 * inCode) / all).toFixed(1) : "0"} %)`;
+}
+
 interface Region { page: number; slot: number; bytes: number }
 interface PageInfo {
   entries: Set<number>;
