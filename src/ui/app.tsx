@@ -109,7 +109,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const shapeOf = (s: Settings): MachineShape => ({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed });
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
   const bootMessage = (s: Settings, src: BootSource, request?: number): ToWorker =>
-    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
+    ({ type: "boot", shape: shapeOf(s), log: s.log, jit: s.jit, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
 
   const startBoot = useCallback((cause: BootCause, s: Settings, src: BootSource = source.current, request?: number) => {
     if (request === undefined) {
@@ -508,6 +508,11 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
               <span>Show boot log</span>
             </label>
             <small className="hint">the kernel's messages while it boots; from the next boot{on ? " (Reset)" : ""}</small>
+            <label className="check">
+              <input type="checkbox" checked={chosen.jit} onChange={(e) => setChosen({ ...chosen, jit: e.currentTarget.checked })} data-testid="jit" />
+              <span>JIT (experimental)</span>
+            </label>
+            <small className="hint">translates hot guest code to WebAssembly; from the next boot{on ? " (Reset)" : ""}</small>
             {pending && (
               <div className="pending" role="status" data-testid="pending-reboot">
                 <p>

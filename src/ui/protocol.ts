@@ -29,7 +29,7 @@ export type ToWorker =
   // answers "refused" and a running machine goes on untouched. The sample's
   // files come from imagesUrl (fetched once, then kept). `log`: boot with
   // the kernel's full log (no `quiet`) unless the source gives a command line.
-  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number }
+  | { type: "boot"; shape: MachineShape; log: boolean; jit: boolean; imagesUrl: string; source: BootSource; request?: number }
   | { type: "stop" }                          // power off (pull the plug)
   | { type: "pause" }
   | { type: "resume" }

@@ -266,8 +266,9 @@ export class HartJit {
     const gen = this.core.jitWatchPage(page);
     const at = L.RAM_OFFSET + page * PAGE;
     const t0 = performance.now();
+    const code = this.bytes.slice(at, at + PAGE);
     const t = translatePage({
-      code: this.bytes.slice(at, at + PAGE),
+      code,
       rvc: (h) => this.u32[(L.RVC_TABLE >> 2) + h],
       entries: p.entries,
       hartBase: this.hb,
@@ -291,6 +292,16 @@ export class HartJit {
     const t3 = performance.now();
     this.stats.compileMs += t2 - t1;
     this.stats.instantiateMs += t3 - t2;
+    // A store another hart had under way when the page became watched (its
+    // write TLB entry checked just before jitWatchPage took it away) does
+    // not move the generation: the bytes translated must still be the
+    // page's now, after the time compiling took, or the region is dropped.
+    if (!this.unchanged(code, at)) {
+      this.stats.failed++;
+      if (old) this.drop(old);
+      this.u16map[page] = 0;
+      return;
+    }
     this.stats.regions++;
     this.stats.blocks += t.blocks.length;
     this.stats.insns += t.insns;
@@ -304,6 +315,12 @@ export class HartJit {
     this.stats.live++;
     this.stats.liveBytes += t.bytes.length;
     this.u16map[page] = L.JIT_PAGE_CODE | slot;
+  }
+
+  private unchanged(code: Uint8Array, at: number): boolean {
+    const now = this.i32, was = new Int32Array(code.buffer, code.byteOffset, PAGE >> 2);
+    for (let i = 0, j = at >> 2; i < was.length; i++, j++) if (now[j] !== was[i]) return false;
+    return true;
   }
 
   // A free slot, evicting the least recently used regions (an eighth of the

@@ -1,9 +1,9 @@
 // The translator: the hot blocks of one 4 KiB page of guest code become one
 // WebAssembly module (a "region") that works directly on the shared memory.
 //
-//   entry e(budget)        called by the core's dispatcher (hart/run.ts) with
-//                          call_indirect; reads pc and the slice's count from
-//                          the hart block and tail-calls dispatch
+//   entry e(n, budget, pc) called by the core's dispatcher (hart/run.ts) with
+//                          call_indirect (n: the slice's count so far) and
+//                          tail-calls dispatch
 //   dispatch(n, budget, vbase, off)   br_table on the page offset: tail-calls
 //                          the block starting there, or returns JIT_NO_ENTRY
 //   one function per block (n, budget, vbase): a superblock (it goes on past
@@ -21,9 +21,10 @@
 // slice's count); an exception leaves pc at the instruction with the count
 // that the interpreter would have; a store that reached the page's own code
 // (the page's generation moved) stops the block after it. Anything this file
-// does not translate (CSRs, system instructions, floating point, fence.i,
-// reserved encodings, an instruction crossing the page's end) ends the block
-// before it: the interpreter executes it.
+// does not translate (system instructions such as xRET, WFI, sfence.vma and
+// fence.i, reserved encodings) ends the block before it: the interpreter
+// executes it. Zicsr, AMOs and F/D arithmetic call the core's helpers; an
+// instruction crossing into the next page is checked at run time.
 import * as L from "../../../wasm-core/layout.js";
 import {
   OP_LOAD, OP_MISC_MEM, OP_OP_IMM, OP_AUIPC, OP_OP_IMM_32, OP_STORE, OP_AMO, OP_OP, OP_LUI, OP_OP_32,
