@@ -34,6 +34,9 @@ export function jitConfigFrom(values: { jit?: boolean; "no-jit"?: boolean; "jit-
   // Tuning knobs for measurements (not documented as stable).
   if (env.RVPLAY_JIT_SWEEP !== undefined) base.sweep = env.RVPLAY_JIT_SWEEP === "1";
   if (env.RVPLAY_JIT_BUDGET_MS !== undefined) base.budgetMs = Number(env.RVPLAY_JIT_BUDGET_MS);
+  // A small code cache makes eviction happen early (tests/jit/linux-jit.test.ts).
+  const maxRegions = Number(env.RVPLAY_JIT_MAX_REGIONS);
+  if (Number.isInteger(maxRegions) && maxRegions >= 1) base.maxRegions = maxRegions;
   if (raw === undefined || raw === "") return base;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 30000) {

@@ -8,6 +8,7 @@
 // written at boot, user pages unmapped and remapped) meets translated code.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,9 +19,10 @@ const cli = join(root, "bin", "rvplay.js");
 const PROMPT = /root@rvplay:[^\n]*# $/m;
 const THRESHOLD = "100";
 
-async function withJitMachine(cpus: number, body: (c: Console) => Promise<void>): Promise<string> {
+async function withJitMachine(cpus: number, body: (c: Console) => Promise<void>, maxRegions?: number): Promise<string> {
   const args = [cli, "boot", "--cpus", String(cpus), "--mem", "192", "--jit", "--jit-threshold", THRESHOLD, "--jit-stats"];
-  const c = Console.spawn(process.execPath, args, `rvplay boot --jit --cpus ${cpus}`);
+  const env = { ...process.env, RVPLAY_JIT_MAX_REGIONS: maxRegions === undefined ? "" : String(maxRegions) };
+  const c = new Console(spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env }), `rvplay boot --jit --cpus ${cpus}`);
   try {
     await c.waitFor(PROMPT, 180_000);
     await body(c);
@@ -81,4 +83,17 @@ test("Linux with the JIT, 2 harts: SMP stress and parallel pipelines are exact",
     assert.doesNotMatch(await c.run("dmesg"), /Oops|BUG:|WARNING:|segfault|Illegal instruction|rcu_sched self-detected stall/);
   });
   for (const h of jitShare(output, 2)) assert.ok(h.inCode > 0, "a hart ran nothing translated");
+});
+
+test("Linux with the JIT and a code cache of 24 regions: evicted code is not missed", { timeout: 300_000 }, async () => {
+  const output = await withJitMachine(1, async (c) => {
+    assert.equal((await c.run("i=0; s=0; while [ $i -lt 2000 ]; do i=$((i+1)); s=$((s+i)); done; echo $s")).trim(), "2001000");
+    assert.equal((await c.run("dd if=/dev/zero bs=64k count=32 2>/dev/null | md5sum")).trim(), `${md5(Buffer.alloc(32 * 64 * 1024))}  -`);
+    assert.equal((await c.run("echo $(seq 1 500 | sort -rn | head -3)")).trim(), "500 499 498");
+  }, 24);
+  const m = /hart 0 jit: \d+ regions translated \((\d+) live, \d+ KiB; \d+ retired, (\d+) evicted\)/.exec(output);
+  assert.ok(m, output.slice(-2000));
+  assert.ok(Number(m[1]) <= 24, `${m[1]} regions live`);
+  assert.ok(Number(m[2]) > 0, "nothing was evicted");
+  jitShare(output, 1);
 });
