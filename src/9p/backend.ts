@@ -84,6 +84,8 @@ export interface FsBackend {
   unlink(dir: FsPath, name: string, isDir: boolean): Promise<void>; // isDir: rmdir
   rename(fromDir: FsPath, fromName: string, toDir: FsPath, toName: string): Promise<void>;
   statfs(): Promise<FsStatfs>;
+  // The device is done with the back end (the machine stopped).
+  close?(): Promise<void>;
 }
 
 export const S_IFMT = 0o170000;

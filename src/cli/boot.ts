@@ -1,5 +1,5 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, statSync, existsSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, existsSync, accessSync, constants as FS } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
@@ -37,6 +37,12 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              whose writes persist
       --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
+      --share DIR[,ro]       share the host directory DIR with the guest
+                             (virtio-9p, mount tag "host"; the sample image
+                             mounts it at /mnt/host): read-write, or
+                             read-only with ",ro". The guest cannot reach
+                             outside DIR (no "..", no symlinks followed on
+                             the host) and sees its files as root's
 `;
 
 const CTRL_A = 0x01;
@@ -93,6 +99,28 @@ function diskSpec(path: string, writable: boolean): DeviceSpec {
 
 const MAX_DISKS = 4;
 
+// --share DIR, DIR,ro or DIR,rw: the host directory, checked before boot.
+export function shareSpec(arg: string): DeviceSpec {
+  const m = /^(.*),(ro|rw)$/.exec(arg);
+  const path = m ? m[1] : arg;
+  const readOnly = m?.[2] === "ro";
+  if (path === "") throw new ImageError("--share needs a directory");
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot share '${path}': ${err.code === "ENOENT" ? "no such directory" : err.message}`);
+  }
+  if (!st.isDirectory()) throw new ImageError(`cannot share '${path}': not a directory`);
+  try {
+    accessSync(path, FS.R_OK | FS.X_OK | (readOnly ? 0 : FS.W_OK));
+  } catch {
+    throw new ImageError(`cannot share '${path}': this user may not ${readOnly ? "read" : "read and write"} it${readOnly ? "" : " (add ,ro to share it read-only)"}`);
+  }
+  return { kind: "9p", tag: "host", share: { type: "host", path, readOnly } };
+}
+
 // --disk X: a file when X is a path or names a file here, else a disk of the store.
 async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec> {
   if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
@@ -122,6 +150,7 @@ export async function boot(args: string[]): Promise<number> {
         store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        share: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -148,6 +177,7 @@ export async function boot(args: string[]): Promise<number> {
       if (disks.length > MAX_DISKS) throw new ImageError(`at most ${MAX_DISKS} disks (/dev/vda..vdd), not ${disks.length}`);
       for (const d of disks) devices.push(await diskOrStoreSpec(d, v["disk-writable"]!, v.store));
     }
+    if (v.share !== undefined) devices.push(shareSpec(v.share));
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
     }, spawnNodeHart, spawnNodeIo);
