@@ -2,7 +2,7 @@
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk` runs a subset.
+// `--only cpu,linux,browser,smp,server,disk,share` runs a subset.
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
+import { shareBench } from "./share.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -217,9 +218,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk` runs a subset.
+// `--only cpu,linux,browser,smp,server,disk,share` runs a subset.
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
   cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench,
+  share: shareBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);

@@ -303,6 +303,22 @@ class NodeFile implements FsFile {
     return done;
   }
 
+  // One preadv(2) straight into the guest's pages, as many times as it
+  // takes (a short read before the end of the file is retried for the rest).
+  async readv(offset: number, into: Uint8Array[]): Promise<number> {
+    let views = into.filter((v) => v.length > 0);
+    let done = 0;
+    while (views.length > 0) {
+      const { bytesRead } = await this.fh.readv(views, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      let skip = bytesRead;
+      while (views.length > 0 && skip >= views[0].length) { skip -= views[0].length; views = views.slice(1); }
+      if (skip > 0) views = [views[0].subarray(skip), ...views.slice(1)];
+    }
+    return done;
+  }
+
   async write(offset: number, data: Uint8Array): Promise<number> {
     let done = 0;
     while (done < data.length) {

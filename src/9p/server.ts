@@ -89,7 +89,7 @@ export class P9Server {
   private readonly maxFids: number;
   private msize = 0; // 0 until a Tversion agrees on one
   private readonly fids = new Map<number, Fid>();
-  private readonly inflight = new Map<number, Promise<Uint8Array>>();
+  private readonly inflight = new Map<number, Promise<unknown>>();
 
   constructor(private readonly fs: FsBackend, options: P9ServerOptions = {}) {
     this.msizeCap = Math.max(MIN_MSIZE, Math.floor(options.msizeCap ?? DEFAULT_MSIZE_CAP));
@@ -108,14 +108,44 @@ export class P9Server {
     } catch (e) {
       return e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL);
     }
-    const reply = this.dispatch(request);
-    this.inflight.set(tag, reply);
+    return this.track(tag, this.dispatch(request), (e) => rlerror(tag, errnoOf(e)));
+  }
+
+  // One T-message in, its reply written into `out` (a device's writable
+  // buffers, in order); returns the reply's length. A Tread's data is read
+  // from the file straight into the buffers past the reply's 11-byte header,
+  // with no copy: the layout of Linux's zero-copy reads (an 11-byte header
+  // buffer, then the reader's pages). A reply larger than `out` is replaced
+  // by Rlerror EMSGSIZE; `out` must hold at least RREAD_HEADER (11) bytes,
+  // which any Rlerror fits. Never throws.
+  async handleInto(request: Uint8Array, out: Uint8Array[]): Promise<number> {
+    const room = out.reduce((n, b) => n + b.length, 0);
+    if (room < RREAD_HEADER) throw new RangeError("a reply needs at least 11 bytes of room");
+    let head;
     try {
-      return await reply;
-    } catch {
-      return rlerror(tag, EIO); // dispatch() answers every error itself; this is only a last guard
+      head = decodeHeader(request);
+    } catch (e) {
+      return scatterReply(out, e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL));
+    }
+    const tag = head.tag;
+    if (head.type === TYPE_NUMBER.Tread && this.msize !== 0) {
+      const written = this.track(tag, this.readInto(request, out, room), (e) => scatterReply(out, rlerror(tag, errnoOf(e))));
+      return written;
+    }
+    let reply = await this.handle(request);
+    if (reply.length > room) reply = rlerror(tag, EMSGSIZE);
+    return scatterReply(out, reply);
+  }
+
+  // Registers a request in flight under its tag (Tflush waits for it).
+  private async track<T>(tag: number, work: Promise<T>, failed: (e: unknown) => T): Promise<T> {
+    this.inflight.set(tag, work);
+    try {
+      return await work;
+    } catch (e) {
+      return failed(e); // the handlers answer every error themselves; this is only a last guard
     } finally {
-      if (this.inflight.get(tag) === reply) this.inflight.delete(tag);
+      if (this.inflight.get(tag) === work) this.inflight.delete(tag);
     }
   }
 
@@ -465,6 +495,53 @@ export class P9Server {
     return reply.subarray(0, RREAD_HEADER + n);
   }
 
+  // Tread answered into the device's buffers (see handleInto). The same
+  // checks and errors as read(); the data goes from the file into `out`
+  // past the 11-byte header, which is written last.
+  private async readInto(request: Uint8Array, out: Uint8Array[], room: number): Promise<number> {
+    let m: Message;
+    try {
+      m = decode(request);
+    } catch (e) {
+      return scatterReply(out, e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL));
+    }
+    const tag = m.tag;
+    try {
+      if (m.type !== "Tread") throw new FsError(EINVAL, "not a Tread");
+      if (decodeHeader(request).size > this.msize) throw new FsError(EMSGSIZE, "message larger than msize");
+      const f = this.fid(m.fid);
+      if (!f.open) throw new FsError(EBADF, "fid not open");
+      if (f.open.isDir) throw new FsError(EISDIR, "read of a directory (use Treaddir)");
+      if (!f.open.read) throw new FsError(EBADF, "fid not open for reading");
+      const count = Math.min(m.count, this.msize - RREAD_HEADER);
+      if (RREAD_HEADER + count > room) throw new FsError(EMSGSIZE, "reply larger than the buffers given");
+      let n = 0;
+      if (f.kind === "node" && f.open.file && m.offset < MAX_OFFSET && count > 0) {
+        const views = sliceViews(out, RREAD_HEADER, count);
+        const file = f.open.file;
+        if (file.readv) {
+          n = await file.readv(Number(m.offset), views);
+        } else {
+          for (const v of views) {
+            const got = await file.read(Number(m.offset) + n, v);
+            n += got;
+            if (got < v.length) break;
+          }
+        }
+      }
+      const header = new Uint8Array(RREAD_HEADER);
+      const view = new DataView(header.buffer);
+      view.setUint32(0, RREAD_HEADER + n, true);
+      view.setUint8(4, TYPE_NUMBER.Rread);
+      view.setUint16(5, tag, true);
+      view.setUint32(7, n, true);
+      scatterReply(out, header);
+      return RREAD_HEADER + n;
+    } catch (e) {
+      return scatterReply(out, rlerror(tag, errnoOf(e)));
+    }
+  }
+
   private async setattr(m: Message<"Tsetattr">): Promise<Uint8Array> {
     const f = this.nodeFid(m.fid);
     const v = m.valid;
@@ -544,4 +621,30 @@ export class P9Server {
       }
     }
   }
+}
+
+// Copy a reply into the buffers in order; returns its length.
+function scatterReply(out: Uint8Array[], reply: Uint8Array): number {
+  let at = 0;
+  for (const b of out) {
+    if (at >= reply.length) break;
+    const n = Math.min(b.length, reply.length - at);
+    b.set(reply.subarray(at, at + n));
+    at += n;
+  }
+  return reply.length;
+}
+
+// Views of bytes [skip, skip + len) of the buffers taken end to end.
+function sliceViews(out: Uint8Array[], skip: number, len: number): Uint8Array[] {
+  const views: Uint8Array[] = [];
+  for (const b of out) {
+    if (len <= 0) break;
+    if (skip >= b.length) { skip -= b.length; continue; }
+    const n = Math.min(b.length - skip, len);
+    views.push(b.subarray(skip, skip + n));
+    len -= n;
+    skip = 0;
+  }
+  return views;
 }

@@ -22,10 +22,9 @@
 import * as V from "../../wasm-core/spec/virtio.js";
 import * as L from "../../wasm-core/layout.js";
 import { P9Server, type P9ServerOptions } from "../9p/server.js";
-import { rlerror, HEADER_SIZE, RREAD_HEADER } from "../9p/codec.js";
-import { EMSGSIZE } from "../9p/errno.js";
+import { HEADER_SIZE, RREAD_HEADER } from "../9p/codec.js";
 import type { FsBackend } from "../9p/backend.js";
-import { gather, scatter, totalLen, feature, GuestMemoryError, type Chain, type DeviceContext, type VirtioDevice } from "./virtio.js";
+import { gather, totalLen, feature, GuestMemoryError, type Chain, type DeviceContext, type VirtioDevice } from "./virtio.js";
 
 // The tag's bytes must fit the configuration space after its u16 length.
 export const MAX_TAG_BYTES = L.VQ_CONFIG_SIZE - V.VIRTIO_9P_CONFIG_TAG;
@@ -110,29 +109,24 @@ export class Virtio9p implements VirtioDevice {
   private serve(q: number, chain: Chain): void {
     const mem = this.ctx.mem;
     let request: Uint8Array;
-    const room = totalLen(chain.writable);
+    let out: Uint8Array[];
     try {
       const length = totalLen(chain.readable);
+      const room = totalLen(chain.writable);
       // QEMU (handle_9p_output) treats both as a broken driver: no header to
       // read a tag from, or no room for any reply.
       if (length < HEADER_SIZE) throw new GuestMemoryError(`9P request of ${length} bytes, shorter than a header`);
       if (room < MIN_REPLY) throw new GuestMemoryError(`9P request with ${room} bytes for its reply`);
       request = gather(mem, chain.readable, 0, Math.min(length, this.maxRequest));
+      // The reply's buffers as views of guest RAM, each checked once here
+      // (as QEMU maps them all before serving): the server writes into them,
+      // a Tread's data straight from the file.
+      out = chain.writable.map((b) => mem.peek(b.addr, b.len));
     } catch (e) {
       if (e instanceof GuestMemoryError) { this.ctx.fail(e.message); return; }
       throw e;
     }
-    const p = this.server.handle(request).then((reply) => {
-      // A reply the guest left no room for (a count beyond its buffers):
-      // the error instead, which always fits (checked above).
-      if (reply.length > room) reply = rlerror(request[5] | (request[6] << 8), EMSGSIZE);
-      let written: number;
-      try {
-        written = scatter(mem, chain.writable, reply);
-      } catch (e) {
-        if (e instanceof GuestMemoryError) { this.ctx.fail(e.message); return; }
-        throw e;
-      }
+    const p = this.server.handleInto(request, out).then((written) => {
       this.ctx.complete(q, chain, written);
     }).catch((e: unknown) => {
       this.ctx.event({ kind: "io-error", message: e instanceof Error ? e.message : String(e) });

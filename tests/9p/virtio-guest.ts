@@ -49,9 +49,11 @@ export class GuestQueue {
   deviceFeatures(): bigint { return this.view.dv.getBigUint64(this.s + L.VQ_DEVICE_FEATURES, true); }
 
   private alloc(len: number): bigint {
+    const size = BigInt((len + 15) & ~15) || 16n;
+    // Wrap round before the end of RAM: the buffers there are done by then.
+    if (this.heap + size > RAM + BigInt(this.view.ramBytes())) this.heap = HEAP + 0x100000n;
     const a = this.heap;
-    this.heap += BigInt((len + 15) & ~15) || 16n;
-    if (this.heap > RAM + BigInt(this.view.ramBytes()) - 0x1000n) this.heap = HEAP + 0x100000n; // wrap: old buffers are done by then
+    this.heap += size;
     return a;
   }
   get ramEnd(): bigint { return RAM + BigInt(this.view.ramBytes()); }
