@@ -22,6 +22,7 @@ import {
 import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { FilesPanel, type MachineShare } from "./files-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
@@ -82,6 +83,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
   const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
+  const [machineShare, setMachineShare] = useState<MachineShare | undefined>();
   const light = useMediaQuery("(prefers-color-scheme: light)");
 
   const termEl = useRef<HTMLDivElement>(null);
@@ -212,6 +214,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
           setDiskWarnings([]);
           break;
+        case "share": setMachineShare({ attached: m.attached, note: m.note }); break;
         case "disk-event":
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
@@ -523,6 +526,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
           <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
             onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
+
+          <FilesPanel machine={on ? machineShare : undefined} machineOn={on} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>

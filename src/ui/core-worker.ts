@@ -16,6 +16,7 @@ import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFile
 import type { DeviceSpec } from "../devices/specs.js";
 import { DiskStore } from "../disks/disk-store.js";
 import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
+import { pageShareSpec } from "../web/share-platform.js";
 
 // The kernel command line: quiet by default, so that the first screen is the
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
@@ -271,6 +272,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     devices.push(...kept.specs);
     post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
   }
+  const share = await pageShareSpec();
+  if ("spec" in share) devices.push(share.spec);
+  post({ type: "share", attached: "spec" in share, note: "note" in share ? share.note : undefined });
   shape = next;
   userPaused = false;
   setState("starting");

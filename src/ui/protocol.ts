@@ -57,4 +57,6 @@ export type FromWorker =
   | { type: "disks"; attached: { id: string; name: string }[]; persistent: boolean; note?: string; busy: { id: string; name: string }[] }
   // A disk reported trouble: an I/O error, a store that failed (now in
   // memory only), or another tab took it over.
-  | { type: "disk-event"; kind: string; message: string };
+  | { type: "disk-event"; kind: string; message: string }
+  // Whether this boot has the shared folder (virtio-9p, /mnt/host), and if not why.
+  | { type: "share"; attached: boolean; note?: string };
