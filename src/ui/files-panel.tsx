@@ -60,6 +60,7 @@ export function FilesPanel({ machine, machineOn }: { machine: MachineShare | und
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const [dragging, setDragging] = useState(false);
   const [newName, setNewName] = useState("");
+  const [naming, setNaming] = useState(false);
   const reqs = useRef(0);
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -205,17 +206,23 @@ export function FilesPanel({ machine, machineOn }: { machine: MachineShare | und
         <button type="button" disabled={!!busy || !!unavailable} onClick={() => folderInput.current?.click()}>Add a folder…</button>
         <input ref={filesInput} type="file" multiple hidden data-testid="files-pick" onChange={(e) => picked(e.currentTarget.files, false)} />
         <input ref={folderInput} type="file" hidden data-testid="files-pick-folder" {...{ webkitdirectory: "" }} onChange={(e) => picked(e.currentTarget.files, true)} />
+        {!naming && <button type="button" disabled={!!busy || !!unavailable} onClick={() => setNaming(true)}>New folder…</button>}
         {entries.length > 0 && <button type="button" disabled={!!busy} data-testid="files-zip-here"
           onClick={() => start("Zipping", false, (req) => ({ type: "zip", req, path: dir }))}>Download all (.zip)</button>}
       </div>
-      <details>
-        <summary>New folder</summary>
-        <div className="row">
-          <label>Name <input value={newName} onChange={(e) => setNewName(e.currentTarget.value)} data-testid="files-new-name" /></label>
-          <button type="button" disabled={!!busy || !newName.trim() || newName.includes("/")}
-            onClick={() => { const n = newName.trim(); setNewName(""); start(`Making ${n}`, false, (req) => ({ type: "mkdir", req, path: childPath(dir, n) })); }}>Make</button>
-        </div>
-      </details>
+      {naming && (
+        <form className="row" onSubmit={(e) => {
+          e.preventDefault();
+          const n = newName.trim();
+          if (!n || n.includes("/")) return;
+          setNewName(""); setNaming(false);
+          start(`Making ${n}`, false, (req) => ({ type: "mkdir", req, path: childPath(dir, n) }));
+        }}>
+          <label>Folder name <input value={newName} autoFocus onChange={(e) => setNewName(e.currentTarget.value)} data-testid="files-new-name" /></label>
+          <button type="submit" disabled={!!busy || !newName.trim() || newName.includes("/")}>Make</button>
+          <button type="button" onClick={() => setNaming(false)}>Cancel</button>
+        </form>
+      )}
       <p className="hint" data-testid="files-storage">{fmt(used)} in the shared folder{free !== undefined ? `; ${fmt(free)} more may be stored` : ""}. Kept in this browser (IndexedDB).</p>
     </section>
   );
