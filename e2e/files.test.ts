@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -92,6 +92,18 @@ test("drop a file: the guest reads it (SHA-256); the guest writes one: the panel
     for (const name of ["proj/src/main.c", "proj/Makefile", "proj/src/"]) assert.ok(text.includes(name), `the zip names ${name}`);
     assert.ok(text.includes("int main(void) { return 42; }\n"));
     assert.ok(text.includes("PK\x05\x06"), "the zip has its end record");
+
+    // A folder picked whole (Add a folder…): its tree, nested files and all.
+    const tree = mkdtempSync(join(tmpdir(), "rvplay-files-tree-"));
+    const nested = randomBytes(150_000);
+    mkdirSync(join(tree, "album", "2024"), { recursive: true });
+    writeFileSync(join(tree, "album", "2024", "photo.raw"), nested);
+    writeFileSync(join(tree, "album", "index.txt"), "one photo\n");
+    await page.getByTestId("files-pick-folder").setInputFiles(join(tree, "album"));
+    await row(page, "album").waitFor({ timeout: 60_000 });
+    assert.equal((await runCommand(page, "sha256sum /mnt/host/album/2024/photo.raw")).trim().split(/\s+/)[0], sha(nested));
+    assert.equal((await runCommand(page, "cat /mnt/host/album/index.txt")).trim(), "one photo");
+    rmSync(tree, { recursive: true, force: true });
 
     // Removed by the guest: gone from the panel.
     await runCommand(page, "rm /mnt/host/proj/Makefile && rm -r /mnt/host/proj");

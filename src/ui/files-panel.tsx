@@ -107,8 +107,14 @@ export function FilesPanel({ machine, machineOn }: { machine: MachineShare | und
     send(m(req));
   }, [send]);
 
+  const busyNow = useRef(false);
+  busyNow.current = !!busy;
   const put = useCallback((files: IncomingFile[], dirs: string[]) => {
     if (!files.length && !dirs.length) return;
+    if (busyNow.current) {
+      setMessage({ text: "Wait for the files going in now to finish (or cancel them), then drop these again.", error: true });
+      return;
+    }
     const total = files.reduce((n, f) => n + f.file.size, 0);
     const what = files.length === 1 ? `Adding ${files[0].path}` : `Adding ${files.length} files`;
     if (free !== undefined && total > free) {

@@ -150,7 +150,7 @@ async function foldBlob(pieces: AsyncIterable<Uint8Array>, onBytes?: (n: number)
     acc.push(b as Uint8Array<ArrayBuffer>);
     n += b.length;
     onBytes?.(n);
-    if (acc.length >= 16) { parts.push(new Blob(acc)); acc = []; }
+    if (acc.length >= 64) { parts.push(new Blob(acc)); acc = []; } // 64 chunks of 64 KiB: 4 MiB per Blob
     if (parts.length >= 16) parts = [new Blob(parts)];
   }
   parts.push(new Blob(acc));

@@ -760,17 +760,25 @@ export class IdbShare implements FsBackend {
     }
   }
 
-  // Streams a file out (a Download button), CHUNK * EXPORT_BATCH bytes per transaction.
+  // Streams a file out (a Download button): EXPORT_BATCH chunks per
+  // transaction, each yielded as IndexedDB gave it (no copy; a hole is
+  // zeros), so only a batch is in memory at a time.
   async *exportFile(path: string): AsyncGenerator<Uint8Array> {
     const parts = splitPath(path);
     const n = await this.read((tx) => this.resolve(tx, parts));
     if (n.kind !== "file") throw new FsError(n.kind === "dir" ? EISDIR : EINVAL, `${path} is not a file`);
-    const step = CHUNK * EXPORT_BATCH;
-    for (let offset = 0; offset < n.size; offset += step) {
-      const buf = new Uint8Array(Math.min(step, n.size - offset));
-      const got = await this.readAt(n.ino, offset, [buf]);
-      if (got === 0) break; // truncated meanwhile
-      yield got < buf.length ? buf.subarray(0, got) : buf;
+    const count = Math.ceil(n.size / CHUNK);
+    for (let first = 0; first < count; first += EXPORT_BATCH) {
+      const last = Math.min(count, first + EXPORT_BATCH) - 1;
+      const { chunks, size } = await this.read(async (tx) => ({ chunks: await tx.chunks(n.ino, first, last), size: (await tx.inode(n.ino)).size }));
+      for (let i = first; i <= last; i++) {
+        const len = Math.min(CHUNK, Math.min(size, n.size) - i * CHUNK); // truncated meanwhile: stop there
+        if (len <= 0) return;
+        const c = chunks.get(i);
+        if (!c) yield new Uint8Array(len);
+        else if (c.length >= len) yield c.length === len ? c : c.subarray(0, len);
+        else { const padded = new Uint8Array(len); padded.set(c); yield padded; }
+      }
     }
   }
 
