@@ -9,10 +9,11 @@
 // than 1 KiB posts an 11-byte writable header (size, type, tag, count) and
 // then the pages of the reader's buffer, sized to exactly the count it asks
 // for; a Twrite posts its header then the writer's pages as readable. So the
-// request is the readable bytes gathered in order, and the reply is
-// scattered over the writable buffers in order: Rread/Rreaddir are at most
-// 11 + count (the server never returns more than asked), so the data lands
-// in the pages and an Rlerror (11 bytes) fits the header alone.
+// request is the readable bytes gathered in order, and the reply is laid
+// over the writable buffers in order (P9Server.handleInto writes it there,
+// a Tread's data straight from the file into the pages): Rread/Rreaddir are
+// at most 11 + count (the server never returns more than asked), so the
+// data lands in the pages and an Rlerror (11 bytes) fits the header alone.
 //
 // Requests run concurrently (several processes, or one reading while
 // another lists) and complete as their promises settle, in settle order:
@@ -21,7 +22,7 @@
 // as flush(5) requires.
 import * as V from "../../wasm-core/spec/virtio.js";
 import * as L from "../../wasm-core/layout.js";
-import { P9Server, type P9ServerOptions } from "../9p/server.js";
+import { P9Server, DEFAULT_MSIZE_CAP, type P9ServerOptions } from "../9p/server.js";
 import { HEADER_SIZE, RREAD_HEADER } from "../9p/codec.js";
 import type { FsBackend } from "../9p/backend.js";
 import { gather, totalLen, feature, GuestMemoryError, type Chain, type DeviceContext, type VirtioDevice } from "./virtio.js";
@@ -58,7 +59,7 @@ export class Virtio9p implements VirtioDevice {
       throw new Virtio9pError(`a mount tag is 1 to ${MAX_TAG_BYTES} bytes, not ${this.tagBytes.length}`);
     }
     this.server = new P9Server(fs, options);
-    this.maxRequest = (options.msizeCap ?? 512 * 1024) + HEADER_SIZE;
+    this.maxRequest = (options.msizeCap ?? DEFAULT_MSIZE_CAP) + HEADER_SIZE;
   }
 
   // The server now answering (a new one after each device reset); tests read its fids.
