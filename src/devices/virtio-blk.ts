@@ -19,7 +19,15 @@ export interface BlockBackend {
   // Where the back end reports what the user should know (a store that
   // failed, statistics): the device passes them on as device events.
   onEvent?(e: { kind: string }): void;
+  // For a snapshot, with the device drained: make what the disk holds now
+  // outlive later writes (pinned for `owner`) and say where it is.
+  save?(owner: string): Promise<DiskSave>;
 }
+
+// A disk's content at a snapshot: its base image (by the SHA-256 of the whole
+// raw image; null: an empty disk) and the chunks that differ from it, by
+// index and SHA-256, pinned in the disk store for the snapshot's owner.
+export interface DiskSave { base: string | null; size: number; chunkSize: number; chunks: [number, string][] }
 
 const SECTOR = V.VIRTIO_BLK_SECTOR_SIZE;
 const HEADER = 16; // struct virtio_blk_req: type, reserved, sector
@@ -85,6 +93,8 @@ export class VirtioBlock implements VirtioDevice {
   }
 
   close(): void | Promise<void> { return this.disk.close?.(); }
+
+  save(owner: string): Promise<DiskSave> | undefined { return this.disk.save?.(owner); }
 
   private async serve(q: number, chain: Chain): Promise<void> {
     const mem = this.ctx.mem;

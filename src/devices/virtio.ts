@@ -56,6 +56,9 @@ export interface VirtioDevice {
   drain?(): Promise<void>;
   resume?(): void;
   close?(): void | Promise<void>;
+  // For a snapshot, once drained: the device's host-side state, or
+  // undefined when it keeps none a snapshot needs.
+  save?(owner: string): Promise<unknown> | undefined;
 }
 
 // A device whose every request is served at once: notify() pops and
@@ -201,6 +204,16 @@ export class VirtioMmioHost {
 
   resume(): void {
     for (const d of this.devices.values()) d.resume?.();
+  }
+
+  // Each device's save() (after drain()), by slot.
+  async save(owner: string): Promise<{ slot: number; state: unknown }[]> {
+    const out: { slot: number; state: unknown }[] = [];
+    for (const [slot, d] of this.devices) {
+      const state = await d.save?.(owner);
+      if (state !== undefined) out.push({ slot, state });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

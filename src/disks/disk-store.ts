@@ -395,6 +395,16 @@ export class DiskStore {
     }
   }
 
+  // The running disk `open` (of this store's disk `id`) made able to save
+  // itself for a snapshot: its overlay pinned for the owner, and its base.
+  enableSnapshots(id: string, open: OverlayDisk): OverlayDisk {
+    open.save = async (owner) => {
+      const map = await this.pinOverlay(id, owner, open);
+      return { base: open.disk.base, size: open.size, chunkSize: open.chunkSize, chunks: [...map] };
+    };
+    return open;
+  }
+
   async unpin(owner: string): Promise<void> {
     await this.wrapStorage(() => this.backend.removePins(owner));
     await this.gc();

@@ -16,7 +16,7 @@
 // When storage fails (quota, IndexedDB gone) the disk goes on in memory and
 // says so once (onEvent "store-failed"): nothing the guest wrote is dropped
 // while the machine runs.
-import type { BlockBackend } from "../devices/virtio-blk.js";
+import type { BlockBackend, DiskSave } from "../devices/virtio-blk.js";
 import { ChunkChecksumError, chunkLength, sha256Hex } from "./base-format.js";
 import type { BaseReader } from "./base-reader.js";
 import { ChunkCache } from "./chunk-cache.js";
@@ -46,6 +46,9 @@ export class OverlayDisk implements BlockBackend {
   readonly readOnly: boolean;
   readonly chunkSize: number;
   onEvent: (e: DiskEvent) => void;
+  // For snapshots: set by whoever opened the disk from its store (it pins
+  // the overlay's chunks there); see BlockBackend.save.
+  save?: (owner: string) => Promise<DiskSave>;
   // Chunks written since the last commit began, and the ones being committed.
   private dirty = new Map<number, Uint8Array>();
   private committing: Map<number, Uint8Array> | undefined;

@@ -270,7 +270,8 @@ export async function openFileStore(dir: string): Promise<DiskStore> {
 
 // The guest's disk `id` of the store at `dir` (the I/O worker's back end).
 export async function openStoreDisk(dir: string, id: string, readOnly: boolean): Promise<OverlayDisk> {
-  return (await openFileStore(dir)).open(id, { readOnly });
+  const store = await openFileStore(dir);
+  return store.enableSnapshots(id, await store.open(id, { readOnly }));
 }
 
 // ---- the overlay log ----

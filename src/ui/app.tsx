@@ -24,11 +24,14 @@ import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
 import { FilesPanel, type MachineShare } from "./files-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
+import { ScreenCapture } from "./screen-capture.js";
+import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
+import type { SnapshotItem } from "./snapshot-store.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
 
 interface Stats { mips: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
-type BootCause = "page open" | "power on" | "reset" | "guest reboot";
+type BootCause = "page open" | "power on" | "reset" | "guest reboot" | "snapshot restore";
 interface BootInfo { source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
 
 const FILE_LABELS: Record<string, string> = { "fw_jump.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
@@ -85,6 +88,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
   const [machineShare, setMachineShare] = useState<MachineShare | undefined>();
   const light = useMediaQuery("(prefers-color-scheme: light)");
+  const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
+  const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
 
   const termEl = useRef<HTMLDivElement>(null);
   const worker = useRef<Worker>(undefined);
@@ -141,6 +146,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       (bytes) => w.postMessage({ type: "ack", bytes } satisfies ToWorker),
       { fontSize: chosenRef.current.font, light: matchMedia("(prefers-color-scheme: light)").matches });
     serial.current = con;
+    const screen = new ScreenCapture(con.term);
     con.onFirstPrompt = () => {
       const b = bootStart.current;
       setBoot((prev) => ({ ms: performance.now() - b.at, cause: b.cause, count: (prev?.count ?? 0) + 1 }));
@@ -181,6 +187,10 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setChartVersion((v) => v + 1);
           break;
         }
+        case "stall":
+          con.note(m.ms ? `vCPU ${m.hart} has not answered for ${Math.round(m.ms / 1000)} s: the emulator may be stuck. Power off stops it.`
+            : `vCPU ${m.hart} answers again.`);
+          break;
         case "reboot":
           bootStart.current = { at: performance.now() - m.uptime * 1000, cause: "guest reboot" };
           meter.reset();
@@ -219,6 +229,27 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
           break;
+        case "snapshots": setSnapshotItems(m.list); break;
+        case "snapshot-status": setSnapshotStatus({ kind: m.kind, message: m.message }); break;
+        case "screen-request":
+          void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
+          break;
+        case "screen-restore":
+          bootStart.current = { at: performance.now(), cause: "snapshot restore" };
+          meter.reset();
+          setStats(undefined);
+          con.newBoot();
+          screen.restore(m.data);
+          break;
+        case "snapshot-file": {
+          const url = URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
+          const a = document.createElement("a");
+          a.href = url;
+          a.download = m.name;
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          break;
+        }
         case "refused": {
           const req = ownRequest.current;
           if (req && m.request === req.id) {
@@ -251,6 +282,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       if (disposed) return;
       source.current = src;
       w.postMessage(bootMessage(chosenRef.current, src));
+      w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
     return () => { disposed = true; w.terminate(); con.dispose(); };
@@ -347,6 +379,12 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     serial.current?.focus();
   };
 
+  const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
+  const restoreSnapshot = (id: string) => {
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href });
+    serial.current?.focus();
+  };
+
   const totalMips = stats ? stats.mips.reduce((a, b) => a + b, 0) : 0;
   const off = power.state === "off" || power.state === "error";
   const ownFiles = bootInfo?.source === "own";
@@ -375,6 +413,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             aria-pressed={power.state === "paused"} title="Stop the vCPUs without losing anything; resume where they were">
             {power.state === "paused" ? "Resume" : "Pause"}
           </button>
+          <button type="button" onClick={takeSnapshot} disabled={!(power.state === "running" || power.state === "paused") || snapshotStatus.kind === "busy"}
+            data-testid="snapshot-button" title="Freeze the machine as it is now and keep it in this browser (see Snapshots)">Snapshot</button>
         </div>
         <nav className="tools" aria-label="Page">
           <button type="button" onClick={() => { setOwnStatus({ kind: "idle" }); setOwnOpen(true); }}>Boot your own…</button>
@@ -526,6 +566,12 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
           <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
             onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
+          <SnapshotsPanel items={snapshotItems} status={snapshotStatus} canTake={power.state === "running" || power.state === "paused"}
+            onTake={takeSnapshot} onRestore={restoreSnapshot}
+            onRename={(id, name) => postToWorker({ type: "snapshot-rename", id, name })}
+            onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
+            onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
+            onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
 
           <FilesPanel machine={on ? machineShare : undefined} machineOn={on} />
 

@@ -164,10 +164,10 @@ export function DisksPanel({ machine, machineOn, warnings, onReboot, onTakeOver 
                     onChange={(e) => setAttach(d.id, e.currentTarget.checked)} data-testid="disk-attach" />
                   <span>{slot >= 0 ? `attached as /dev/vd${"abcd"[slot]}` : "attach"}</span>
                 </label>
-                <button type="button" disabled={!!busy || locked} onClick={() => start(`Downloading ${d.name}`, (req) => ({ type: "download", req, id: d.id }))}>Download</button>
-                <button type="button" disabled={!!busy || locked || d.changedBytes === 0 && !d.lastUsed} data-testid="disk-reset"
+                <button type="button" disabled={!!busy || locked} aria-label={`Download disk ${d.name}`} onClick={() => start(`Downloading ${d.name}`, (req) => ({ type: "download", req, id: d.id }))}>Download</button>
+                <button type="button" disabled={!!busy || locked || d.changedBytes === 0 && !d.lastUsed} data-testid="disk-reset" aria-label={`Reset disk ${d.name}`}
                   onClick={() => { if (confirm(`Reset '${d.name}' to its first state? Everything the machine wrote to it (${fmt(d.changedBytes)} changed) is lost.`)) start(`Resetting ${d.name}`, (req) => ({ type: "reset", req, id: d.id })); }}>Reset</button>
-                <button type="button" disabled={!!busy || locked} data-testid="disk-delete"
+                <button type="button" disabled={!!busy || locked} data-testid="disk-delete" aria-label={`Delete disk ${d.name}`}
                   onClick={() => { if (confirm(`Delete '${d.name}' (${fmt(d.size)})? It cannot be undone.`)) start(`Deleting ${d.name}`, (req) => ({ type: "delete", req, id: d.id })); }}>Delete</button>
               </div>
               {running && <small className="hint">Power the machine off to download, reset or delete it.</small>}

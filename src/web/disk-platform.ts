@@ -7,6 +7,9 @@ import { IdbStoreBackend } from "./disk-idb.js";
 
 export const webDiskPlatform: DevicePlatform = {
   openDisk: (d) => d.type === "store"
-    ? IdbStoreBackend.open(d.store).then((b) => new DiskStore(b).open(d.id, { readOnly: d.readOnly }))
+    ? IdbStoreBackend.open(d.store).then(async (b) => {
+      const store = new DiskStore(b);
+      return store.enableSnapshots(d.id, await store.open(d.id, { readOnly: d.readOnly }));
+    })
     : undefined,
 };
