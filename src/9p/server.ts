@@ -19,6 +19,7 @@ import {
 } from "./errno.js";
 import { S_IFMT, S_IFREG, type FsAttr, type FsBackend, type FsDirEntry, type FsFile, type FsOpenFlags, type FsSetAttr } from "./backend.js";
 import { checkName, checkSymlinkTarget, NAME_MAX } from "./names.js";
+import { P9SessionError, type P9SessionState } from "./session-state.js";
 
 export const DEFAULT_MSIZE_CAP = 512 * 1024;
 export const MIN_MSIZE = 4096; // as QEMU: smaller cannot carry a readdir or a path
@@ -49,6 +50,7 @@ interface OpenState {
   isDir: boolean;
   read: boolean;
   write: boolean;
+  append?: boolean; // kept so that a restored session opens the file the same way
   listing?: FsDirEntryWithOffset[]; // a directory's entries, read at offset 0
 }
 interface FsDirEntryWithOffset extends FsDirEntry { offset: bigint }
@@ -155,6 +157,55 @@ export class P9Server {
     this.fids.clear();
     this.msize = 0;
     await Promise.all(open.map((f) => f.close().catch(() => undefined)));
+  }
+
+  // The session as plain data, for a snapshot: the agreed msize and every
+  // fid by path (fids hold paths, not host handles), with how it was opened.
+  // Call it with no request in flight (the device is drained).
+  exportSession(): P9SessionState {
+    return {
+      msize: this.msize,
+      fids: [...this.fids].map(([fid, f]) => ({
+        fid, kind: f.kind, path: [...f.path], qid: { type: f.qid.type, path: f.qid.path.toString() },
+        ...(f.open ? { open: { dir: f.open.isDir, read: f.open.read, write: f.open.write, append: f.open.append ?? false } } : {}),
+      })),
+    };
+  }
+
+  // Take up a session a snapshot saved, over the same folder: each open file
+  // is opened again by its path. A fid whose file is gone (or is no longer
+  // what it was) is dropped, so the guest's next use of it gets EBADF rather
+  // than another file's bytes. Returns the fids dropped. The state must have
+  // passed parseP9Session (src/9p/session-state.ts).
+  async importSession(state: P9SessionState): Promise<number[]> {
+    if (state.msize > this.msizeCap) throw new P9SessionError(`the saved session's msize ${state.msize} is above this server's ${this.msizeCap}`);
+    if (state.fids.length > this.maxFids) throw new P9SessionError(`the saved session holds ${state.fids.length} fids; this server allows ${this.maxFids}`);
+    await this.reset();
+    const dropped: number[] = [];
+    for (const s of state.fids) {
+      const qid: Qid = { type: s.qid.type, version: 0, path: BigInt(s.qid.path) };
+      const fid: Fid = { kind: s.kind, path: [...s.path], qid };
+      try {
+        if (s.kind === "node") {
+          const attr = await this.fs.getattr(fid.path);
+          if (attr.ino !== qid.path) throw new FsError(EBADF, "another file now");
+        }
+        if (s.open) {
+          if (s.open.dir || s.kind === "xattr") {
+            fid.open = { isDir: s.open.dir, read: s.open.read, write: s.open.write };
+          } else {
+            if (s.open.write && this.fs.readOnly) throw new FsError(EROFS, "read-only share");
+            const file = await this.fs.open(fid.path, { read: s.open.read, write: s.open.write, truncate: false, append: s.open.append });
+            fid.open = { file, isDir: false, read: s.open.read, write: s.open.write, append: s.open.append };
+          }
+        }
+        this.fids.set(s.fid, fid);
+      } catch {
+        dropped.push(s.fid);
+      }
+    }
+    this.msize = state.msize;
+    return dropped;
   }
 
   private async dispatch(request: Uint8Array): Promise<Uint8Array> {
@@ -446,7 +497,7 @@ export class P9Server {
       if (m.flags & O_DIRECTORY) throw new FsError(ENOTDIR, "O_DIRECTORY on a file");
       if ((flags.write || flags.truncate) && this.fs.readOnly) throw new FsError(EROFS, "read-only share");
       const file = await this.fs.open(f.path, flags);
-      open = { file, isDir: false, read: flags.read, write: flags.write };
+      open = { file, isDir: false, read: flags.read, write: flags.write, append: flags.append };
     }
     if (this.fids.get(m.fid) !== f || f.open) {
       await open.file?.close();
@@ -470,7 +521,7 @@ export class P9Server {
     }
     d.path = [...d.path, m.name];
     d.qid = qidOf(attr);
-    d.open = { file, isDir: false, read: flags.read, write: flags.write };
+    d.open = { file, isDir: false, read: flags.read, write: flags.write, append: flags.append };
     return encode("Rlcreate", m.tag, { qid: d.qid, iounit: 0 });
   }
 

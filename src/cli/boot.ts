@@ -6,7 +6,7 @@ import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import type { DeviceSpec } from "../devices/specs.js";
+import type { DeviceSpec, ShareSpec } from "../devices/specs.js";
 import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
@@ -31,7 +31,8 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
       --restore FILE         resume a snapshot instead of booting (its shape and
                              command line are the snapshot's; the boot images it
                              names are the sample's or given with --kernel,
-                             --firmware, --initrd, its disk's base with --disk)
+                             --firmware, --initrd, its disk's base with --disk,
+                             its shared folder with --share)
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -211,7 +212,8 @@ export async function boot(args: string[]): Promise<number> {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
-      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0] }));
+      const share = v.share === undefined ? undefined : shareSpec(v.share);
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], share: share?.kind === "9p" ? share.share : undefined }));
       if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
@@ -337,7 +339,7 @@ function baseName(path: string): string {
 
 // The machine a snapshot file holds, ready to run, with the boot images
 // from the sample or the files given, and a taker that continues from it.
-async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; share?: ShareSpec }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
   let bytes: Uint8Array;
   try {
@@ -359,7 +361,10 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
+  if (v.share && !snap.manifest.devices.some((d) => d.type === "virtio-9p")) {
+    throw new SnapshotError("unsupported", "the snapshot's machine had no shared folder: drop --share");
+  }
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share: v.share });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

@@ -8,6 +8,7 @@ import { VirtioConsole } from "./virtio-console.js";
 import { Virtio9p } from "./virtio-9p.js";
 import type { VirtioDevice } from "./virtio.js";
 import type { FsBackend } from "../9p/backend.js";
+import type { P9SessionState } from "../9p/session-state.js";
 
 export type DiskSpec =
   // The whole image in memory. A SharedArrayBuffer stays the caller's: the
@@ -32,7 +33,8 @@ export type DeviceSpec =
   | { kind: "rng" }
   | { kind: "console" } // virtio-console on the console's rings (hvc0)
   // virtio-9p: a shared folder the guest mounts by its tag.
-  | { kind: "9p"; tag: string; share: ShareSpec }
+  // `session`: a snapshot's 9P session to take up (a restored machine).
+  | { kind: "9p"; tag: string; share: ShareSpec; session?: P9SessionState }
   // A device object built by the caller: only for an I/O side running in
   // the controller's own thread (tests); a worker refuses it.
   | { kind: "object"; device: VirtioDevice };
@@ -63,7 +65,9 @@ export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}
     case "9p": {
       const fs = await platform.openShare?.(spec.share);
       if (!fs) throw new DeviceSpecError(`no back end here for a ${spec.share.type} shared folder`);
-      return new Virtio9p(fs, spec.tag);
+      const device = new Virtio9p(fs, spec.tag);
+      if (spec.session) await device.restoreSession(spec.session);
+      return device;
     }
   }
 }

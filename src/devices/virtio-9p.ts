@@ -25,6 +25,7 @@ import * as L from "../../wasm-core/layout.js";
 import { P9Server, DEFAULT_MSIZE_CAP, type P9ServerOptions } from "../9p/server.js";
 import { HEADER_SIZE, RREAD_HEADER } from "../9p/codec.js";
 import type { FsBackend } from "../9p/backend.js";
+import type { P9SessionState } from "../9p/session-state.js";
 import { gather, totalLen, feature, GuestMemoryError, type Chain, type DeviceContext, type VirtioDevice } from "./virtio.js";
 
 // The tag's bytes must fit the configuration space after its u16 length.
@@ -35,6 +36,9 @@ const MIN_REPLY = RREAD_HEADER;
 export class Virtio9pError extends Error {}
 
 export interface Virtio9pOptions extends P9ServerOptions {}
+
+// What save() gives a snapshot.
+export interface Virtio9pSave { tag: string; session: P9SessionState }
 
 export class Virtio9p implements VirtioDevice {
   readonly deviceId = V.VIRTIO_ID_9P;
@@ -88,6 +92,17 @@ export class Virtio9p implements VirtioDevice {
     const old = this.server;
     this.server = new P9Server(this.fs, this.options);
     void Promise.allSettled([...this.inFlight]).then(() => old.reset());
+  }
+
+  // For a snapshot (called drained): the tag and the 9P session, by path.
+  save(): Promise<Virtio9pSave> {
+    return Promise.resolve({ tag: this.tag, session: this.server.exportSession() });
+  }
+
+  // A restored machine's device takes up the saved session (before the
+  // machine runs). Returns the fids dropped because their file is gone.
+  async restoreSession(session: P9SessionState): Promise<number[]> {
+    return this.server.importSession(session);
   }
 
   async drain(): Promise<void> {

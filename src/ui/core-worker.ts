@@ -386,7 +386,11 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
-  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo);
+  // A machine that had the shared folder takes up its session over the page's Files folder.
+  const hadShare = prepared.manifest.devices.some((d) => d.type === "virtio-9p");
+  const share = hadShare ? await pageShareSpec() : undefined;
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
+    { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined });
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -403,6 +407,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});
   post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  post({ type: "share", attached: hadShare, note: share && "note" in share ? share.note : undefined });
   startMachine(m, sh);
   setState("running");
   snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
