@@ -6,7 +6,7 @@
 // --share arguments get a message before anything boots.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -114,5 +114,47 @@ test("--share with a missing directory, a file, or nothing: a message and status
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--share with snapshots: Ctrl-A s holds the shared folder's session; --restore without --share is refused by name, with it the guest's /mnt/host works on", { timeout: 400_000 }, async () => {
+  const top = mkdtempSync(join(tmpdir(), "rvplay-share-snap-"));
+  const dir = join(top, "shared");
+  mkdirSync(dir);
+  const input = randomBytes(200_000);
+  writeFileSync(join(dir, "in.bin"), input);
+  let snap = "";
+  try {
+    const c = new Console(spawn(process.execPath, [cli, "boot", "--mem", "128", "--share", dir], { cwd: top, env: { ...process.env, RVPLAY_ESCAPE: "1" }, stdio: ["pipe", "pipe", "pipe"] }), "rvplay boot --share");
+    try {
+      await c.waitFor(PROMPT, 180_000);
+      await c.run("echo before > /mnt/host/before.txt; exec 3</mnt/host/in.bin");
+      c.send("\x01s");
+      const m = await c.waitFor(/\[rvplay\] snapshot written to \.\/(rvplay-[0-9-]+\.rvsnap)/);
+      snap = join(top, m[1]);
+    } finally {
+      c.send("\x01x");
+      await c.exited;
+    }
+    const info = spawnSync(process.execPath, [cli, "snapshot", "info", snap], { encoding: "utf8" });
+    assert.match(info.stdout, /virtio-9p@\d/, info.stdout + info.stderr);
+
+    const bare = spawnSync(process.execPath, [cli, "boot", "--restore", snap], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(bare.status, 1, bare.stderr);
+    assert.match(bare.stderr, /cannot restore .*had a shared folder \(virtio-9p, tag "host"\).*--share DIR/);
+
+    const r = Console.spawn(process.execPath, [cli, "boot", "--restore", snap, "--share", dir], "rvplay boot --restore --share");
+    try {
+      assert.equal((await r.run("sha256sum <&3")).split(" ")[0], sha(input), "the file held open before the snapshot reads on");
+      assert.equal((await r.run("cat /mnt/host/before.txt")).trim(), "before");
+      await r.run("echo after > /mnt/host/after.txt; sync");
+      assert.equal(readFileSync(join(dir, "after.txt"), "utf8"), "after\n");
+    } finally {
+      r.send("\x01x");
+      r.proc.kill();
+      await r.exited;
+    }
+  } finally {
+    rmSync(top, { recursive: true, force: true });
   }
 });
