@@ -3,10 +3,11 @@
 // the page, restore it: the counter goes on, the file is there, the screen
 // is back. Download it, import it in a fresh browser profile, restore it;
 // a tampered file is refused. A CLI snapshot restores in the page, and a
-// page snapshot in the CLI.
+// page snapshot in the CLI (given a folder for the page's shared folder).
 import { test, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,10 +138,17 @@ test("a CLI snapshot restores in the page, and a page snapshot in the CLI", { sk
   await waitForScreen(page, /CLI-SCREEN-25/, 30_000);
   assert.equal((await runCommand(page, "cat /tmp/origin")).trim(), "from-the-cli");
 
-  const c = Console.spawn(process.execPath, [RVPLAY, "boot", "--restore", downloaded], "rvplay boot --restore (page snapshot)");
+  // The page's machine has its Files folder (virtio-9p): the CLI wants a folder to restore it with.
+  const bare = spawnSync(process.execPath, [RVPLAY, "boot", "--restore", downloaded], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(bare.status, 1, bare.stderr);
+  assert.match(bare.stderr, /had a shared folder .*--share DIR/);
+  const shared = mkdtempSync(join(dir, "shared-"));
+  const c = Console.spawn(process.execPath, [RVPLAY, "boot", "--restore", downloaded, "--share", shared], "rvplay boot --restore (page snapshot)");
   try {
     assert.equal((await c.run("cat /tmp/marker")).trim(), "snapfile-42");
     assert.match(c.output, /SCREEN-MARK-42/, "the page's screen is drawn in the terminal");
+    await c.run("echo via-the-cli > /mnt/host/from-page-snapshot.txt");
+    assert.equal(readFileSync(join(shared, "from-page-snapshot.txt"), "utf8"), "via-the-cli\n", "the guest's /mnt/host is the folder given");
   } finally {
     c.send("\x01x");
     c.proc.kill();

@@ -172,10 +172,11 @@ export class P9Server {
     };
   }
 
-  // Take up a session a snapshot saved, over the same folder: each open file
-  // is opened again by its path. A fid whose file is gone (or is no longer
-  // what it was) is dropped, so the guest's next use of it gets EBADF rather
-  // than another file's bytes. Returns the fids dropped. The state must have
+  // Take up a session a snapshot saved, over the same folder (or another:
+  // its root stands for the saved root): each open file is opened again by
+  // its path. A fid whose file is gone (or is no longer what it was: another
+  // inode) is dropped, so the guest's next use of it gets EBADF rather than
+  // another file's bytes. Returns the fids dropped. The state must have
   // passed parseP9Session (src/9p/session-state.ts).
   async importSession(state: P9SessionState): Promise<number[]> {
     if (state.msize > this.msizeCap) throw new P9SessionError(`the saved session's msize ${state.msize} is above this server's ${this.msizeCap}`);
@@ -186,10 +187,12 @@ export class P9Server {
       const qid: Qid = { type: s.qid.type, version: 0, path: BigInt(s.qid.path) };
       const fid: Fid = { kind: s.kind, path: [...s.path], qid };
       try {
-        if (s.kind === "node") {
-          const attr = await this.fs.getattr(fid.path);
-          if (attr.ino !== qid.path) throw new FsError(EBADF, "another file now");
-        }
+        // A fid below the root must still name the file it named; the root
+        // is the folder's root whatever folder the restore was given (the
+        // page's snapshot restored in the CLI over --share DIR).
+        const attr = await this.fs.getattr(fid.path);
+        if (fid.path.length === 0) fid.qid = qidOf(attr);
+        else if (s.kind === "node" && attr.ino !== qid.path) throw new FsError(EBADF, "another file now");
         if (s.open) {
           if (s.open.dir || s.kind === "xattr") {
             fid.open = { isDir: s.open.dir, read: s.open.read, write: s.open.write };

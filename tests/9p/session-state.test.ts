@@ -70,6 +70,34 @@ test("a saved session is taken up by a new server over the same host folder: ope
   }
 });
 
+test("a saved session taken up over another folder: the root fids stand for its root, fids below it whose files are not there are dropped", async () => {
+  const a = mkdtempSync(join(tmpdir(), "rvplay-9p-a-"));
+  const b = mkdtempSync(join(tmpdir(), "rvplay-9p-b-"));
+  try {
+    writeFileSync(join(a, "only-in-a.txt"), "a");
+    const s1 = new P9Server(await NodeFsBackend.create(a));
+    const c1 = new P9Client(s1);
+    await c1.version(65536);
+    await c1.attach(0);
+    await c1.walk(0, 1, ["only-in-a.txt"]);
+    await c1.lopen(1, O.RDONLY);
+    const state = parseP9Session(JSON.parse(JSON.stringify(s1.exportSession())));
+    await s1.reset();
+    writeFileSync(join(b, "in-b.txt"), "b's file");
+    const s2 = new P9Server(await NodeFsBackend.create(b));
+    assert.deepEqual(await s2.importSession(state), [1]);
+    const c2 = new P9Client(s2);
+    await c2.walk(0, 2, ["in-b.txt"]);
+    await c2.lopen(2, O.RDONLY);
+    assert.equal(text(await c2.read(2, 0, 100)), "b's file");
+    assert.equal(await c2.errno(c2.read(1, 0, 100)), EBADF);
+    await s2.reset();
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+});
+
 test("importSession refuses a session larger than the server allows", async () => {
   const s = new P9Server(new MemoryBackend(), { msizeCap: 8192 });
   await assert.rejects(s.importSession({ msize: 65536, fids: [] }), P9SessionError);
