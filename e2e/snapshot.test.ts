@@ -77,6 +77,9 @@ test("snapshot, reload, restore: the counter goes on, the file is there, the scr
   await page.keyboard.type("echo snapfile-$((6*7)) > /tmp/marker; (n=0; while :; do n=$((n+1)); echo $n > /tmp/count; sleep 1; done) &\n");
   await runCommand(page, "echo SCREEN-MARK-$((7*6))");
   await runCommand(page, "sleep 2");
+  // A file of the page's shared folder held open (fd 7) across the snapshot.
+  await runCommand(page, "echo held-in-the-share > /mnt/host/held");
+  await runCommand(page, "exec 7</mnt/host/held");
   const before = Number((await runCommand(page, "cat /tmp/count")).trim());
   await page.getByTestId("snapshot-button").click();
   assert.match(await status(page, "done"), /Saved ".*" \([\d.]+ MB/);
@@ -89,6 +92,7 @@ test("snapshot, reload, restore: the counter goes on, the file is there, the scr
   await restoreFirst(page);
   await waitForScreen(page, /SCREEN-MARK-42/, 30_000);
   assert.equal((await runCommand(page, "cat /tmp/marker")).trim(), "snapfile-42");
+  assert.equal((await runCommand(page, "cat <&7")).trim(), "held-in-the-share", "the shared folder's session came back with the machine");
   const a = Number((await runCommand(page, "cat /tmp/count")).trim());
   assert.ok(a >= before, `the counter was ${before}, after the restore ${a}`);
   await runCommand(page, "sleep 2");
