@@ -389,6 +389,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   // A machine that had the shared folder takes up its session over the page's Files folder.
   const hadShare = prepared.manifest.devices.some((d) => d.type === "virtio-9p");
   const share = hadShare ? await pageShareSpec() : undefined;
+  if (share && "note" in share) throw new SnapshotError("missing_share", `the snapshot's machine had the shared folder, and this page cannot give it one: ${share.note}`);
   const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
     { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined });
   // Checked and loaded: only now does the running machine give way.

@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../boot/console.js";
+import { bootSample } from "../snapshot/sample-machine.js";
+import { writeSnapshotFile } from "../../src/snapshot/snapshot-file.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");
@@ -155,6 +157,22 @@ test("--share with snapshots: Ctrl-A s holds the shared folder's session; --rest
       await r.exited;
     }
   } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+});
+
+test("--restore of a snapshot without a shared folder refuses --share, by name", { timeout: 300_000 }, async () => {
+  const top = mkdtempSync(join(tmpdir(), "rvplay-share-nosnap-"));
+  const { guest, take } = await bootSample(1, 128);
+  try {
+    const file = join(top, "plain.rvsnap");
+    writeFileSync(file, writeSnapshotFile((await take()).snapshot));
+    await guest.stop();
+    const r = spawnSync(process.execPath, [cli, "boot", "--restore", file, "--share", top], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /had no shared folder: drop --share/);
+  } finally {
+    await guest.stop().catch(() => {});
     rmSync(top, { recursive: true, force: true });
   }
 });
