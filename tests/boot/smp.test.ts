@@ -69,8 +69,11 @@ test("WFI parks: timed sleeps take their time and an idle 2-hart machine stays n
 // After a parallel workload the guest goes idle with mtimecmp in the past and
 // the machine timer disabled in mie (OpenSBI has passed the tick on as STIP).
 // A hart parked only "while mtimecmp is in the future" then spun at 100 % of
-// a core. Ten rounds of work then idle, each idle period near zero CPU.
-test("idle after a parallel workload: every round under 3 % of a core", { timeout: 300_000 }, async () => {
+// a core. Ten rounds of work then idle, each idle period near zero CPU: the
+// bound is 10 % of a core, far below a spinning hart (100 %) and above what a
+// loaded 2-core CI machine adds to a parked one (3.5 % seen); the bench has
+// the real figure.
+test("idle after a parallel workload: every round under 10 % of a core", { timeout: 300_000 }, async () => {
   await withMachine(2, async (c) => {
     const loop = "i=0; while [ $i -lt 10000 ]; do i=$((i+1)); done";
     for (let round = 1; round <= 10; round++) {
@@ -79,7 +82,7 @@ test("idle after a parallel workload: every round under 3 % of a core", { timeou
       const t0 = c.cpuSeconds();
       await new Promise((r) => setTimeout(r, 2000));
       const cpu = (c.cpuSeconds() - t0) / 2;
-      assert.ok(cpu < 0.03, `round ${round}: the idle machine used ${(cpu * 100).toFixed(1)} % of a core`);
+      assert.ok(cpu < 0.10, `round ${round}: the idle machine used ${(cpu * 100).toFixed(1)} % of a core`);
     }
   });
 });
