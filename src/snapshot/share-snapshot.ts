@@ -156,7 +156,13 @@ export async function fetchSnapshot(remote: RemoteStore, id: string, opts: Fetch
   const report = () => opts.onProgress?.({ ...p, bytesDone: finished + [...partial.values()].reduce((a, b) => a + b, 0) });
   report();
   await pool(todo, opts.concurrency ?? 6, async (b) => {
-    const bytes = await remote.getBlob(b.hash, (done) => { partial.set(b.hash, Math.min(done, b.size)); report(); });
+    const bytes = await remote.getBlob(b.hash, (done) => { partial.set(b.hash, Math.min(done, b.size)); report(); }).catch((e) => {
+      // Not the link's fault but the store's: a part it published with has gone.
+      if (e instanceof RemoteStoreError && e.code === "not_found") {
+        throw new RemoteStoreError("http", `blob ${b.hash.slice(0, 12)}… of the manifest is gone from the store`, { status: e.status, code: "missing_blob", cause: e });
+      }
+      throw e;
+    });
     // The bytes hash to the name; a size other than the manifest's is the manifest's fault.
     if (bytes.length !== b.size) throw new SnapshotError("bad_manifest", `snapshot manifest: blob ${b.hash} is ${bytes.length} bytes, not the ${b.size} it lists`);
     blobs.set(b.hash, bytes);
@@ -203,6 +209,7 @@ export function shareFailure(e: unknown, doing: "share" | "open", service: strin
           : `${cap(where)} answered something that is not a snapshot-service answer (${e.message}).`;
       case "http":
         if (e.code === "not_found" && doing === "open") return `No shared machine has this link's id on ${service}: the link may be mistyped, or from another server.`;
+        if (e.code === "missing_blob") return `${cap(where)} no longer has part of this shared machine (${e.message}); it cannot be opened until it is shared again.`;
         if (e.code === "corrupt_object") return `${cap(where)} found part of this shared machine damaged in its storage and set it aside (${e.message}); it cannot be opened until it is shared again.`;
         if (e.code === "rate_limited") return `${cap(where)} is busy with this address's requests; try again in a minute.`;
         if (e.code === "too_large") return `${cap(where)} refuses a machine this large (${e.message}).`;
