@@ -11,6 +11,7 @@
 import { test, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +78,19 @@ function apiTraffic(page: Page): { requests: { method: string; path: string }[];
   return { requests, bytes: async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0) };
 }
 
+const require = createRequire(import.meta.url);
+
+// axe-core on the boxes of this feature: the violations that matter (serious, critical).
+async function axe(page: Page, selector: string): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(async (sel) => {
+    const a = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return a.run(document.querySelector(sel), { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+  }, selector);
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join("; ")})`);
+}
+
 async function share(page: Page): Promise<string> {
   await page.getByRole("button", { name: "Share", exact: true }).click();
   const field = page.getByRole("textbox", { name: "Share link" });
@@ -113,6 +127,11 @@ test("Share, open the link in a fresh browser: file, counter, screen, vCPUs and 
   assert.match(sharedLink, new RegExp(`^${url.replace(/[.?]/g, "\\$&")}#/s/[0-9a-f]{64}$`));
   assert.match(await a.getByTestId("share-message").textContent() ?? "", /Shared: [\d.]+ MB uploaded \(\d+ of \d+ parts/);
   assert.equal(await a.evaluate(() => navigator.clipboard.readText()), sharedLink, "the link is on the clipboard");
+  await a.evaluate(() => navigator.clipboard.writeText("something else"));
+  await a.getByRole("button", { name: "Copy", exact: true }).click();
+  await a.getByTestId("share-box").getByText("Copied").waitFor();
+  assert.equal(await a.evaluate(() => navigator.clipboard.readText()), sharedLink, "Copy puts it there again");
+  assert.deepEqual(await axe(a, "[data-testid=share-box]"), [], "the share box");
   const puts = upload.requests.filter((r) => r.method === "PUT");
   assert.ok(puts.length > 0 && upload.requests.some((r) => r.path === "/api/v1/manifests" && r.method === "POST"), JSON.stringify(upload.requests));
   // A second Share of the same machine sends only what changed.
@@ -181,6 +200,7 @@ test("a blob damaged in the service's store, or on its way: refused with a clear
   assert.match(await linkOutcome(page, "error"), /(damaged in its storage and set it aside|did not arrive intact).*The running machine goes on\./s);
   assert.equal((await runCommand(page, "cat /tmp/here")).trim(), "before", "the running machine is the same one");
   assert.equal(new URL(page.url()).hash, "");
+  assert.deepEqual(await axe(page, "[data-testid=link-box]"), [], "the link box with an error");
 
   // In transit: the service's bytes changed on the way (the first link's blobs).
   assert.ok(sharedLink, "the first test shared a machine");

@@ -61,7 +61,7 @@ async function checkService(remote: RemoteStore): Promise<void> {
 
 /** Uploads the blobs the service lacks, then publishes the manifest. */
 export async function uploadSnapshot(remote: RemoteStore, s: Snapshot,
-  onProgress?: (p: TransferProgress) => void, concurrency = 4): Promise<UploadResult> {
+  onProgress?: (p: TransferProgress) => void, concurrency = 8): Promise<UploadResult> {
   await checkService(remote);
   const sizes = new Map(s.manifest.blobs.map((b) => [b.hash, b.size]));
   const totalBytes = s.manifest.blobs.reduce((n, b) => n + b.size, 0);

@@ -448,7 +448,13 @@ const shareHost: ShareHost = {
   idle: () => { if (!machine) setState("off"); },
   take: async () => (await snapshotNow()).snapshot,
   restore: restoreFrom,
-  prefetchImages: (imagesUrl) => { void loadFiles(imagesUrl).catch(() => {}); },
+  // What a restore needs, started early: the core compiled, the sample's
+  // files fetched and hashed (a restore finds images by hash).
+  prefetchImages: (imagesUrl) => {
+    module ??= WebAssembly.compileStreaming(fetch(coreUrl));
+    void module.catch(() => {}); // a failure is the restore's to report
+    void loadFiles(imagesUrl).then((f) => { for (const b of [f.firmware, f.kernel, f.disk]) if (b) void pristineHash(b); }, () => {});
+  },
   store: snapshots,
   postList,
   boot,

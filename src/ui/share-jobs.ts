@@ -56,6 +56,7 @@ export async function shareJob(host: ShareHost, msg: Extract<ToWorker, { type: "
   try {
     status({ kind: "busy", phase: "snapshot", message: "Taking a snapshot…" });
     const snap = await host.take();
+    const snapshotMs = performance.now() - t0;
     // Kept in this browser too (it lists under Snapshots, and opening the
     // link here needs nothing fetched); the link does not wait for it.
     const when = new Date(snap.manifest.created);
@@ -69,7 +70,7 @@ export async function shareJob(host: ShareHost, msg: Extract<ToWorker, { type: "
     const link = shareLink(msg.linkBase, r.id);
     status({
       kind: "done", link, id: r.id, uploadedBytes: r.uploadedBytes, uploadedBlobs: r.uploadedBlobs, totalBytes: r.totalBytes, blobs: r.blobs,
-      ms: performance.now() - t0,
+      ms: performance.now() - t0, snapshotMs, uploadMs: performance.now() - t0 - snapshotMs,
       message: `Shared: ${mb(r.uploadedBytes)} uploaded (${r.uploadedBlobs} of ${r.blobs} parts; the server had the rest) in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
     });
     await kept;
@@ -128,10 +129,11 @@ export async function openLinkJob(host: ShareHost, msg: Extract<ToWorker, { type
       void Promise.resolve().then(() => store.put(s, `Link ${id.slice(0, 12)}`, r.fetched)).then(() => host.postList(), () => {});
     }
     status({ kind: "busy", id, phase: "restore", message: "Resuming the shared machine…" });
+    const fetchMs = performance.now() - t0;
     await host.restore(snap, msg.imagesUrl);
     const ms = performance.now() - t0;
     status({
-      kind: "done", id, ms, shape: { cpus: snap.manifest.machine.harts, memMiB: snap.manifest.machine.ramBytes / 2 ** 20 },
+      kind: "done", id, ms, fetchMs, restoreMs: ms - fetchMs, shape: { cpus: snap.manifest.machine.harts, memMiB: snap.manifest.machine.ramBytes / 2 ** 20 },
       fetchedBytes: fetched.bytes, fetchedBlobs: fetched.blobs, localBytes: fetched.local, manifestBytes: fetched.manifest,
       message: `Resumed the shared machine in ${(ms / 1000).toFixed(1)} s: ${mb(fetched.bytes + fetched.manifest)} fetched, ${mb(fetched.local)} already in this browser.`,
     });

@@ -86,7 +86,7 @@ export function useShareLinks(post: (m: ToWorker) => void, limits: PageLimits, i
       return true;
     }
     if (m.type === "link-status") {
-      setLink(m.status);
+      setLink(m.status.kind === "done" ? { ...m.status, pageAt: performance.now() } : m.status);
       if (m.status.kind === "done") resumed.current(m.status.shape);
       if (m.status.kind === "done" || m.status.kind === "error") clearLinkHash();
       return true;
@@ -154,7 +154,8 @@ function ShareResult({ status, onDismiss }: { status: ShareStatus; onDismiss(): 
           <div className="share-link-row">
             <label htmlFor="share-link">Share link</label>
             <input id="share-link" ref={field} type="text" readOnly value={status.link} onFocus={(e) => e.currentTarget.select()}
-              data-testid="share-link" data-uploaded={status.uploadedBytes} data-ms={Math.round(status.ms)} />
+              data-testid="share-link" data-uploaded={status.uploadedBytes} data-ms={Math.round(status.ms)}
+              data-snapshot-ms={Math.round(status.snapshotMs)} data-upload-ms={Math.round(status.uploadMs)} />
             <button type="button" onClick={() => void copy(status.link)}>Copy</button>
             <span className="copied" role="status" aria-live="polite">{copied}</span>
           </div>
@@ -179,7 +180,8 @@ function LinkProgress({ status, onDismiss }: { status: LinkStatus; onDismiss(): 
         </>
       )}
       {status.kind === "done" && <p role="status" data-testid="link-message" data-fetched={status.fetchedBytes + status.manifestBytes}
-        data-ms={Math.round(status.ms)}>{status.message}</p>}
+        data-ms={Math.round(status.ms)} data-fetch-ms={Math.round(status.fetchMs)} data-restore-ms={Math.round(status.restoreMs)}
+        data-page-at={Math.round(status.pageAt ?? 0)}>{status.message}</p>}
       {status.kind === "error" && <p className="share-error" role="alert" data-testid="link-error">{status.message}</p>}
       {status.kind !== "busy" && <button type="button" className="link share-dismiss" onClick={onDismiss}>Dismiss</button>}
     </section>

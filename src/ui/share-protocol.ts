@@ -12,6 +12,8 @@ export type ShareStatus =
   | {
     kind: "done"; link: string; id: string; message: string;
     uploadedBytes: number; uploadedBlobs: number; totalBytes: number; blobs: number; ms: number;
+    /** the parts of ms: taking the snapshot, then uploading and publishing */
+    snapshotMs: number; uploadMs: number;
   }
   | { kind: "error"; message: string };
 
@@ -21,6 +23,10 @@ export type LinkStatus =
   | {
     kind: "done"; id: string; message: string; shape: Pick<MachineShape, "cpus" | "memMiB">;
     fetchedBytes: number; fetchedBlobs: number; localBytes: number; manifestBytes: number; ms: number;
+    /** the parts of ms: the snapshot in hand (store or service), then the restore */
+    fetchMs: number; restoreMs: number;
+    /** the page's clock (ms since it was opened) when it got this */
+    pageAt?: number;
   }
   | { kind: "error"; id?: string; message: string };
 
