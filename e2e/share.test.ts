@@ -244,6 +244,15 @@ test("bad links, a server that is down or answers garbage, a newer format, more 
   assert.match(await linkOutcome(page, "error"), /format version 2; this rvplay reads version 1 only: update rvplay to restore it/);
   await still();
 
+  // More RAM than a page may give a machine.
+  const bigId = await store.publishManifest(new TextEncoder().encode(JSON.stringify({
+    format: "rvplay-snapshot", version: 1, created: new Date().toISOString(),
+    machine: { harts: 1, ramBytes: 4096 * 2 ** 20, bootargs: "", timebaseHz: 10_000_000 }, blobs: [{ hash, size: blob.length }],
+  })));
+  await open(`#/s/${bigId}`);
+  assert.match(await linkOutcome(page, "error"), /This link cannot be opened here: the snapshot's machine has 4294967296 bytes of RAM; this rvplay runs 64 to 2048 MiB/);
+  await still();
+
   // The service is down.
   await page.route("**/api/v1/**", (route) => route.abort("connectionrefused"));
   await open(`#/s/${"ef".repeat(32)}`);

@@ -48,7 +48,7 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 }
 
 /** Asks the service what it is first, so that a site without one gets a clear answer. */
-async function checkService(remote: RemoteStore): Promise<void> {
+export async function checkService(remote: RemoteStore): Promise<void> {
   try {
     await remote.info();
   } catch (e) {

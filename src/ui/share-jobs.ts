@@ -7,7 +7,8 @@
 // report progress with byte counts (share-status, link-status).
 import { RemoteStore } from "../snapshot/remote-store.js";
 import { shareLink } from "../snapshot/share-api.js";
-import { checkShape, fetchSnapshot, shareFailure, uploadSnapshot, type TransferProgress } from "../snapshot/share-snapshot.js";
+import { checkService, checkShape, fetchSnapshot, shareFailure, uploadSnapshot, type TransferProgress } from "../snapshot/share-snapshot.js";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
 import type { Snapshot } from "../snapshot/snapshot-file.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
@@ -54,6 +55,9 @@ export async function shareJob(host: ShareHost, msg: Extract<ToWorker, { type: "
   const t0 = performance.now();
   const status = (s: ShareStatus) => host.post({ type: "share-status", status: s });
   try {
+    // A site without the service is told so before the machine is paused.
+    const remote = new RemoteStore(msg.apiBase);
+    await checkService(remote);
     status({ kind: "busy", phase: "snapshot", message: "Taking a snapshot…" });
     const snap = await host.take();
     const snapshotMs = performance.now() - t0;
@@ -62,7 +66,6 @@ export async function shareJob(host: ShareHost, msg: Extract<ToWorker, { type: "
     const when = new Date(snap.manifest.created);
     const kept = host.store().put(snap, `Shared ${when.toLocaleDateString()} ${when.toLocaleTimeString()}`)
       .then(() => host.postList(), () => {});
-    const remote = new RemoteStore(msg.apiBase);
     const r = await uploadSnapshot(remote, snap, throttled((transfer) => status({
       kind: "busy", phase: transfer.bytesDone < transfer.bytes ? "upload" : "publish", transfer,
       message: transfer.blobs === 0 ? "The server has every part already; publishing…" : `Uploading ${transfer.blobsDone} of ${transfer.blobs} parts the server lacks…`,
@@ -130,7 +133,11 @@ export async function openLinkJob(host: ShareHost, msg: Extract<ToWorker, { type
     }
     status({ kind: "busy", id, phase: "restore", message: "Resuming the shared machine…" });
     const fetchMs = performance.now() - t0;
-    await host.restore(snap, msg.imagesUrl);
+    await host.restore(snap, msg.imagesUrl).catch((e) => {
+      // new WebAssembly.Memory(): more than this browser gives one page.
+      if (e instanceof RangeError) throw new SnapshotError("limits", `this browser would not give the machine its ${snap!.manifest.machine.ramBytes / 2 ** 20} MiB of RAM (${e.message})`);
+      throw e;
+    });
     const ms = performance.now() - t0;
     status({
       kind: "done", id, ms, fetchMs, restoreMs: ms - fetchMs, shape: { cpus: snap.manifest.machine.harts, memMiB: snap.manifest.machine.ramBytes / 2 ** 20 },

@@ -157,7 +157,7 @@ function ShareResult({ status, onDismiss }: { status: ShareStatus; onDismiss(): 
               data-testid="share-link" data-uploaded={status.uploadedBytes} data-ms={Math.round(status.ms)}
               data-snapshot-ms={Math.round(status.snapshotMs)} data-upload-ms={Math.round(status.uploadMs)} />
             <button type="button" onClick={() => void copy(status.link)}>Copy</button>
-            <span className="copied" role="status" aria-live="polite">{copied}</span>
+            <span className="share-copied" role="status" aria-live="polite">{copied}</span>
           </div>
           <p className="hint" role="status" data-testid="share-message">{status.message} Whoever opens the link gets this machine as it was at the click.</p>
         </>
