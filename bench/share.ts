@@ -2,8 +2,8 @@
 // MiB, 1 hart, at the prompt) in headless Chromium against the snapshot
 // service on loopback, as `npm run serve` runs it (the built app and the API
 // on one origin, a local-disk store in a temp dir). Share: click to link,
-// and the bytes uploaded. Open: the link to a live prompt (a command typed
-// answers) in a fresh browser context (empty cache and IndexedDB), the bytes
+// and the bytes uploaded. Open: the link to a live prompt (Enter at the
+// restored prompt gets another) in a fresh browser context (empty cache and IndexedDB), the bytes
 // fetched from the service and in all (the app and the boot images too);
 // and again in the same context (warm).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { chromiumPath, launchBrowser } from "../e2e/browser.js";
-import { waitForPrompt, waitForScreen } from "../e2e/screen.js";
+import { PROMPT, screenRows, waitForPrompt } from "../e2e/screen.js";
 import { createSnapshotServer } from "../server/http-server.js";
 import { DiskStore } from "../server/disk-store.js";
 
@@ -34,15 +34,18 @@ function traffic(page: Page): { api: () => Promise<number>; all: () => Promise<n
   return { api: () => sum(api), all: () => sum(all), apiRequests: () => api.length };
 }
 
-// The shell answers: a command put in whole (not typed key by key, which
-// would time Playwright) and Enter; its output on the screen.
-let answers = 0;
+// The shell answers: Enter at the restored prompt, and one more prompt line
+// on the screen (typing a command key by key would time Playwright).
 async function shellAnswers(page: Page): Promise<void> {
-  const n = ++answers;
+  const prompts = async () => (await screenRows(page)).filter((r) => r === PROMPT.trimEnd()).length;
+  const before = await prompts();
   await page.locator(".xterm-helper-textarea").focus();
-  await page.keyboard.insertText(`echo live-$((${n}*1000))`);
   await page.keyboard.press("Enter");
-  await waitForScreen(page, new RegExp(`^live-${n * 1000}$`, "m"), 60_000);
+  const deadline = Date.now() + 60_000;
+  while ((await prompts()) <= before) {
+    if (Date.now() > deadline) throw new Error(`the shell did not answer Enter; the screen:\n${(await screenRows(page)).join("\n")}`);
+    await sleep(20);
+  }
 }
 
 interface Opened { ms: number; workerMs: number; fetchMs: number; restoreMs: number; pageAt: number }
