@@ -43,7 +43,7 @@ before(async () => {
   browser = await launchBrowser();
   const page = await browser.newPage();
   await page.goto(url);
-  await page.locator("[data-testid=power-state]").waitFor({ timeout: 120_000 }); // Vite compiles the app
+  await page.locator("[data-testid=power-state]").waitFor({ timeout: 240_000 }); // Vite compiles the app
   await page.close();
 });
 after(async () => {
@@ -59,6 +59,8 @@ after(async () => {
 async function context(t: TestContext, opts: { cores?: number } = {}): Promise<BrowserContext> {
   const ctx = await browser!.newContext({ viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
   t.after(() => ctx.close());
+  // Generous: the CI machine has 2 cores and runs other tests beside these.
+  ctx.setDefaultTimeout(60_000);
   if (opts.cores !== undefined) {
     await ctx.addInitScript(`Object.defineProperty(Navigator.prototype, "hardwareConcurrency", { get: () => ${opts.cores} });`);
   }
@@ -78,6 +80,32 @@ function apiTraffic(page: Page): { requests: { method: string; path: string }[];
   return { requests, bytes: async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0) };
 }
 
+// A guest command, with room for a loaded machine.
+const run = (page: Page, cmd: string) => runCommand(page, cmd, 90_000);
+
+// The guest's background counter, once it has gone past `above` (polled: no fixed sleep).
+async function countAbove(page: Page, above: number, timeoutMs = 120_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = Number((await run(page, "cat /tmp/count")).trim());
+    if (n > above) return n;
+    if (Date.now() > deadline) throw new Error(`the counter stayed at ${n} (not above ${above}) for ${timeoutMs} ms`);
+    await page.waitForTimeout(500);
+  }
+}
+
+// Holds a page's blob transfers (PUT or GET of /api/v1/blobs/<hash>; not the
+// "missing" question) until release(): the progress bar can then be read
+// before it is gone, however fast or slow the machine is.
+async function holdBlobs(page: Page): Promise<{ release(): void; stop(): Promise<void> }> {
+  const blobPath = /\/api\/v1\/blobs\/[0-9a-f]{64}$/;
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  const handler = async (route: import("playwright-core").Route) => { await gate; await route.continue(); };
+  await page.route(blobPath, handler);
+  return { release: () => open(), stop: async () => { open(); await page.unroute(blobPath, handler); } };
+}
+
 const require = createRequire(import.meta.url);
 
 // axe-core on the boxes of this feature: the violations that matter (serious, critical).
@@ -91,18 +119,35 @@ async function axe(page: Page, selector: string): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join("; ")})`);
 }
 
-async function share(page: Page): Promise<string> {
-  await page.getByRole("button", { name: "Share", exact: true }).click();
+// An earlier outcome in a box is dismissed first, so that the one waited for next is new.
+async function dismiss(page: Page, box: "share-box" | "link-box"): Promise<void> {
+  const el = page.getByTestId(box);
+  if (await el.count() === 0) return;
+  await el.getByRole("button", { name: "Dismiss" }).click();
+  await el.waitFor({ state: "detached" });
+}
+
+// Opens a link in a page that runs: a hashchange, as when pasted into the address bar.
+async function openHash(page: Page, hash: string): Promise<void> {
+  await dismiss(page, "link-box");
+  await page.evaluate((h) => { location.hash = h; }, hash);
+}
+
+async function share(page: Page, click = true): Promise<string> {
+  if (click) {
+    await dismiss(page, "share-box");
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+  }
   const field = page.getByRole("textbox", { name: "Share link" });
   try {
-    await field.waitFor({ timeout: 60_000 });
+    await field.waitFor({ timeout: 180_000 });
   } catch {
     throw new Error(`no share link; the page says: ${await page.getByTestId("share-box").textContent().catch(() => "(nothing)")}`);
   }
   return field.inputValue();
 }
 
-async function linkOutcome(page: Page, kind: "done" | "error" = "done", timeoutMs = 90_000): Promise<string> {
+async function linkOutcome(page: Page, kind: "done" | "error" = "done", timeoutMs = 180_000): Promise<string> {
   const box = page.locator(`[data-testid=link-box][data-kind=${kind}]`);
   try {
     await box.waitFor({ timeout: timeoutMs });
@@ -112,24 +157,38 @@ async function linkOutcome(page: Page, kind: "done" | "error" = "done", timeoutM
   return (await box.textContent()) ?? "";
 }
 
-test("Share, open the link in a fresh browser: file, counter, screen, vCPUs and RAM; a second open fetches nothing", { skip, timeout: 400_000 }, async (t) => {
+test("Share, open the link in a fresh browser: file, counter, screen, vCPUs and RAM; a second open fetches nothing", { skip, timeout: 600_000 }, async (t) => {
   const a = await (await context(t)).newPage();
   a.on("dialog", (d) => void d.accept());
   await a.goto(`${url}?cpus=2&mem=192`);
-  await waitForPrompt(a, 120_000);
+  await waitForPrompt(a, 240_000);
   await a.locator(".xterm").click();
   await a.keyboard.type("echo shared-$((6*7)) > /tmp/marker; (n=0; while :; do n=$((n+1)); echo $n > /tmp/count; sleep 1; done) &\n");
-  await runCommand(a, "echo SHARE-MARK-$((7*6))");
-  await runCommand(a, "sleep 2");
-  const before = Number((await runCommand(a, "cat /tmp/count")).trim());
+  await run(a, "echo SHARE-MARK-$((7*6))");
+  const before = await countAbove(a, 1);
   const upload = apiTraffic(a);
-  sharedLink = await share(a);
+  // The uploads wait until the progress bar has been read.
+  const held = await holdBlobs(a);
+  await a.getByRole("button", { name: "Share", exact: true }).click();
+  const uploading = a.getByTestId("uploaded-bytes");
+  await uploading.waitFor({ timeout: 120_000 });
+  assert.match(await uploading.textContent() ?? "", /^0 B of [\d.]+ [kM]?B uploaded \(0 of [1-9]\d* parts?\)$/);
+  assert.equal(await a.getByRole("progressbar", { name: "Upload progress" }).count(), 1);
+  held.release();
+  sharedLink = await share(a, false);
+  await held.stop();
   assert.match(sharedLink, new RegExp(`^${url.replace(/[.?]/g, "\\$&")}#/s/[0-9a-f]{64}$`));
   assert.match(await a.getByTestId("share-message").textContent() ?? "", /Shared: [\d.]+ MB uploaded \(\d+ of \d+ parts/);
   assert.equal(await a.evaluate(() => navigator.clipboard.readText()), sharedLink, "the link is on the clipboard");
   await a.evaluate(() => navigator.clipboard.writeText("something else"));
+  // "Copied" shows for 2.5 s: watched from before the click, so that a slow test still sees it.
+  await a.evaluate(() => {
+    const w = window as unknown as { copiedSeen?: boolean };
+    const box = document.querySelector("[data-testid=share-box] .share-copied")!;
+    new MutationObserver(() => { if (box.textContent === "Copied") w.copiedSeen = true; }).observe(box, { childList: true, subtree: true, characterData: true });
+  });
   await a.getByRole("button", { name: "Copy", exact: true }).click();
-  await a.getByTestId("share-box").getByText("Copied").waitFor();
+  await a.waitForFunction(() => (window as unknown as { copiedSeen?: boolean }).copiedSeen === true);
   assert.equal(await a.evaluate(() => navigator.clipboard.readText()), sharedLink, "Copy puts it there again");
   assert.deepEqual(await axe(a, "[data-testid=share-box]"), [], "the share box");
   const puts = upload.requests.filter((r) => r.method === "PUT");
@@ -145,16 +204,22 @@ test("Share, open the link in a fresh browser: file, counter, screen, vCPUs and 
   const b = await ctx.newPage();
   b.on("dialog", (d) => void d.accept());
   const first = apiTraffic(b);
+  const fetchHeld = await holdBlobs(b);
   await b.goto(sharedLink);
-  assert.match(await linkOutcome(b), /Resumed the shared machine in [\d.]+ s: [\d.]+ MB fetched, 0\.00 MB already in this browser/);
+  const fetching = b.getByTestId("fetched-bytes");
+  await fetching.waitFor({ timeout: 120_000 });
+  assert.match(await fetching.textContent() ?? "", /^0 B of [\d.]+ [kM]?B fetched \(0 of [1-9]\d* parts?\)$/);
+  assert.equal(await b.getByRole("progressbar", { name: "Download progress" }).count(), 1);
+  fetchHeld.release();
+  assert.match(await linkOutcome(b, "done", 180_000), /Resumed the shared machine in [\d.]+ s: [\d.]+ MB fetched, 0\.00 MB already in this browser/);
+  await fetchHeld.stop();
   await waitForState(b, "running");
-  await waitForScreen(b, /SHARE-MARK-42/, 30_000);
-  assert.equal((await runCommand(b, "cat /tmp/marker")).trim(), "shared-42");
-  const c1 = Number((await runCommand(b, "cat /tmp/count")).trim());
-  await runCommand(b, "sleep 2");
-  const c2 = Number((await runCommand(b, "cat /tmp/count")).trim());
-  assert.ok(c1 >= before && c2 > c1, `the counter was ${before}, then ${c1}, then ${c2}`);
-  assert.equal((await runCommand(b, "nproc")).trim(), "2");
+  await waitForScreen(b, /SHARE-MARK-42/, 60_000);
+  assert.equal((await run(b, "cat /tmp/marker")).trim(), "shared-42");
+  const c1 = Number((await run(b, "cat /tmp/count")).trim());
+  assert.ok(c1 >= before, `the counter was ${before} at the share, ${c1} after the open`);
+  await countAbove(b, c1);  // it goes on
+  assert.equal((await run(b, "nproc")).trim(), "2");
   assert.equal(await b.getByTestId("shape").textContent(), "2 vCPUs, 192 MiB");
   assert.equal(await b.getByTestId("pending-reboot").count(), 0, "the sliders follow the resumed machine");
   assert.equal(new URL(b.url()).hash, "", "the address no longer names the link once it is open");
@@ -169,19 +234,19 @@ test("Share, open the link in a fresh browser: file, counter, screen, vCPUs and 
   c.on("dialog", (d) => void d.accept());
   const second = apiTraffic(c);
   await c.goto(sharedLink);
-  assert.match(await linkOutcome(c), /0\.00 MB fetched/);
-  assert.equal((await runCommand(c, "cat /tmp/marker")).trim(), "shared-42");
+  assert.match(await linkOutcome(c, "done", 180_000), /0\.00 MB fetched/);
+  assert.equal((await run(c, "cat /tmp/marker")).trim(), "shared-42");
   assert.ok((await second.bytes()) < 2000, `the second open fetched ${await second.bytes()} bytes: ${JSON.stringify(second.requests)}`);
   // It is listed with this browser's snapshots.
-  assert.ok((await c.getByTestId("snapshot-item").count()) >= 1);
+  await c.getByTestId("snapshot-item").first().waitFor();
 });
 
-test("a blob damaged in the service's store, or on its way: refused with a clear message, the running machine goes on", { skip, timeout: 300_000 }, async (t) => {
+test("a blob damaged in the service's store, or on its way: refused with a clear message, the running machine goes on", { skip, timeout: 600_000 }, async (t) => {
   // A machine of its own, so that its blobs are new to the service.
   const a = await (await context(t)).newPage();
   await a.goto(url);
-  await waitForPrompt(a, 120_000);
-  await runCommand(a, "echo damaged-$((3*3)) > /tmp/marker");
+  await waitForPrompt(a, 240_000);
+  await run(a, "echo damaged-$((3*3)) > /tmp/marker");
   const link = await share(a);
   await a.close();
   const id = link.split("#/s/")[1];
@@ -193,12 +258,12 @@ test("a blob damaged in the service's store, or on its way: refused with a clear
 
   const page = await (await context(t)).newPage();
   await page.goto(url);
-  await waitForPrompt(page, 120_000);
-  await runCommand(page, "echo before > /tmp/here");
-  await page.evaluate((h) => { location.hash = h; }, `#/s/${id}`);
+  await waitForPrompt(page, 240_000);
+  await run(page, "echo before > /tmp/here");
+  await openHash(page, `#/s/${id}`);
   // (Refused by the service before it sends a byte, or cut short and refused here: it depends on the blob's size.)
   assert.match(await linkOutcome(page, "error"), /(damaged in its storage and set it aside|did not arrive intact).*The running machine goes on\./s);
-  assert.equal((await runCommand(page, "cat /tmp/here")).trim(), "before", "the running machine is the same one");
+  assert.equal((await run(page, "cat /tmp/here")).trim(), "before", "the running machine is the same one");
   assert.equal(new URL(page.url()).hash, "");
   assert.deepEqual(await axe(page, "[data-testid=link-box]"), [], "the link box with an error");
 
@@ -210,20 +275,20 @@ test("a blob damaged in the service's store, or on its way: refused with a clear
     body[body.length >> 1] ^= 0x01;
     await route.fulfill({ response: res, body });
   });
-  await page.evaluate((h) => { location.hash = h; }, new URL(sharedLink).hash);
+  await openHash(page, new URL(sharedLink).hash);
   assert.match(await linkOutcome(page, "error"), /did not arrive intact .*nothing from it is used.*The running machine goes on\./s);
-  assert.equal((await runCommand(page, "cat /tmp/here")).trim(), "before");
+  assert.equal((await run(page, "cat /tmp/here")).trim(), "before");
 });
 
-test("bad links, a server that is down or answers garbage, a newer format, more vCPUs than the browser has: clear messages", { skip, timeout: 300_000 }, async (t) => {
+test("bad links, a server that is down or answers garbage, a newer format, more vCPUs than the browser has: clear messages", { skip, timeout: 600_000 }, async (t) => {
   // A damaged link when the page opens: said so, and the sample boots.
   const page = await (await context(t, { cores: 1 })).newPage();
   await page.goto(`${url}#/s/${"ab".repeat(20)}`);
-  assert.match(await linkOutcome(page, "error", 10_000), /this share link is damaged: the snapshot id "a[ab]+" is 40 hex digits, not 64 \(was the link cut short\?\): nothing was opened/i);
-  await waitForPrompt(page, 120_000);
-  await runCommand(page, "echo original > /tmp/here");
-  const still = async () => assert.equal((await runCommand(page, "cat /tmp/here")).trim(), "original");
-  const open = async (hash: string) => page.evaluate((h) => { location.hash = h; }, hash);
+  assert.match(await linkOutcome(page, "error"), /this share link is damaged: the snapshot id "a[ab]+" is 40 hex digits, not 64 \(was the link cut short\?\): nothing was opened/i);
+  await waitForPrompt(page, 240_000);
+  await run(page, "echo original > /tmp/here");
+  const still = async () => assert.equal((await run(page, "cat /tmp/here")).trim(), "original");
+  const open = (hash: string) => openHash(page, hash);
 
   await open(`#/s/${"cd".repeat(32)}`);
   assert.match(await linkOutcome(page, "error"), /No shared machine has this link's id on 127\.0\.0\.1:\d+: the link may be mistyped, or from another server\. The running machine goes on\./);
@@ -260,7 +325,7 @@ test("bad links, a server that is down or answers garbage, a newer format, more 
   await still();
   // ... and Share says so too.
   await page.getByRole("button", { name: "Share", exact: true }).click();
-  await page.locator("[data-testid=share-box][data-kind=error]").waitFor({ timeout: 60_000 });
+  await page.locator("[data-testid=share-box][data-kind=error]").waitFor({ timeout: 120_000 });
   assert.match(await page.getByTestId("share-error").textContent() ?? "", /Cannot reach the snapshot service .* The machine goes on\./);
   await still();
 
@@ -273,15 +338,15 @@ test("bad links, a server that is down or answers garbage, a newer format, more 
   assert.match(await screenText(page), /original/);
 });
 
-test("from the terminal to the browser (Ctrl-A s, rvplay share) and back (rvplay boot --restore LINK)", { skip, timeout: 400_000 }, async (t) => {
+test("from the terminal to the browser (Ctrl-A s, rvplay share) and back (rvplay boot --restore LINK)", { skip, timeout: 600_000 }, async (t) => {
   const cwd = mkdtempSync(join(workDir, "cli-"));
   const c = new Console(spawn(process.execPath, [RVPLAY, "boot"], { cwd, env: { ...process.env, RVPLAY_ESCAPE: "1" }, stdio: ["pipe", "pipe", "pipe"] }), "rvplay boot");
   try {
-    await c.waitFor(/root@rvplay:~# $/, 120_000);
-    await c.run("echo from-the-terminal-$((2*21)) > /tmp/origin");
-    await c.run("echo CLI-SCREEN-$((5*5))");
+    await c.waitFor(/root@rvplay:~# $/, 240_000);
+    await c.run("echo from-the-terminal-$((2*21)) > /tmp/origin", 120_000);
+    await c.run("echo CLI-SCREEN-$((5*5))", 120_000);
     c.send("\x01s");
-    await c.waitFor(/snapshot written to .*\.rvsnap/, 60_000);
+    await c.waitFor(/snapshot written to .*\.rvsnap/, 120_000);
   } finally {
     c.send("\x01x");
     await c.exited;
@@ -301,16 +366,17 @@ test("from the terminal to the browser (Ctrl-A s, rvplay share) and back (rvplay
   const page = await (await context(t)).newPage();
   await page.goto(link);
   await linkOutcome(page);
-  await waitForScreen(page, /CLI-SCREEN-25/, 30_000);
-  assert.equal((await runCommand(page, "cat /tmp/origin")).trim(), "from-the-terminal-42");
-  assert.match(await runCommand(page, "uname -m"), /^riscv64$/m);
+  await waitForScreen(page, /CLI-SCREEN-25/, 60_000);
+  assert.equal((await run(page, "cat /tmp/origin")).trim(), "from-the-terminal-42");
+  assert.match(await run(page, "uname -m"), /^riscv64$/m);
 
   // The browser's machine of the first test, in the terminal.
   assert.ok(sharedLink, "the first test shared a machine");
   const back = Console.spawn(process.execPath, [RVPLAY, "boot", "--restore", sharedLink], "rvplay boot --restore LINK");
   try {
-    assert.equal((await back.run("cat /tmp/marker")).trim(), "shared-42");
-    assert.equal((await back.run("nproc")).trim(), "2");
+    await back.waitFor(/\[rvplay\] fetched [\d.]+ MB/, 180_000);
+    assert.equal((await back.run("cat /tmp/marker", 120_000)).trim(), "shared-42");
+    assert.equal((await back.run("nproc", 120_000)).trim(), "2");
     assert.match(back.output, /SHARE-MARK-42/, "the page's screen is drawn in the terminal");
   } finally {
     back.send("\x01x");
