@@ -3,7 +3,7 @@
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load; snapshots of the sample VM; share
 // links in Chromium. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,fuzz`
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz`
 // runs a subset (fuzz only when asked for).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,7 @@ import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
 import { fuzzBench } from "./fuzz.js";
+import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
 import { shareBench } from "./share.js";
 
@@ -104,7 +105,7 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
     await c.waitFor(PROMPT, 300_000);
     const r = await body(c);
     c.send("poweroff\n");
-    await c.waitFor(/reboot: Power down/, 60_000);
+    await c.exited; // rvplay and QEMU both end when the guest powers off
     return r;
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
@@ -222,10 +223,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz` runs a subset;
 // `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");

@@ -88,6 +88,9 @@ export const H_SLICE_RETIRED = H_CTRL + 0x14; // i32 instructions retired in the
 export const H_SLICE_TRAPS = H_CTRL + 0x18; // i32 instructions that trapped in the slice
 export const H_EXC_TVAL = H_CTRL + 0x20; // i64
 export const H_EXECUTED = H_CTRL + 0x28; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
+// i32 the hart's worker adds 1 each time round its loop (at least once a
+// second, even parked): the controller's watchdog sees a stuck hart by it.
+export const H_BEAT = H_CTRL + 0x30;
 export const HART_CTRL_SIZE = 0x100;
 // Software TLB (a cache, rebuilt on demand): 4 sets (index = data/fetch
 // privilege class, see hart/sv39.ts), each with read, write and fetch arrays

@@ -44,10 +44,10 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              (e.g. S-mode U-Boot), gzip allowed
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
       --initrd FILE          initial ramdisk
-      --append STR           kernel command line (default "console=hvc0 quiet"
-                             for the sample kernel, the virtio console;
-                             "console=ttyS0 quiet" for --kernel FILE); it
-                             replaces the whole line, --verbose included
+      --append STR           kernel command line (default "console=ttyS0 quiet";
+                             console=hvc0 puts the shell on the virtio
+                             console); it replaces the whole line, --verbose
+                             included
       --verbose              boot with the kernel's full log (drops "quiet")
       --disk FILE|NAME       a disk (up to 4: /dev/vda..vdd; default: the sample
                              disk): a raw image FILE, whose guest writes stay
@@ -238,6 +238,9 @@ export async function boot(args: string[]): Promise<number> {
   const tail = new ConsoleTail();
   if (screen) { process.stdout.write(screen); tail.push(screen); }
   machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
+  machine.onStall = (hart, ms) => process.stderr.write(ms
+    ? `\r\n[rvplay] vCPU ${hart} has not answered for ${Math.round(ms / 1000)} s: the emulator may be stuck (Ctrl-A x quits)\r\n`
+    : `\r\n[rvplay] vCPU ${hart} answers again\r\n`);
   const stdin = process.stdin;
   // RVPLAY_ESCAPE=1 honours Ctrl-A on a pipe too (tests drive the console so).
   const raw = stdin.isTTY === true;

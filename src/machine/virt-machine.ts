@@ -42,6 +42,9 @@ export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } |
 // this is only the longest it sleeps regardless (a safety net).
 const TICK_MS = 1000;
 const PAUSE_TIMEOUT_MS = 5000;
+// A hart whose worker has not gone round its loop for this long is stuck
+// (it does so at least once a second, even parked): the watchdog says so.
+export const STALL_MS = 5000;
 
 export class VirtMachine {
   readonly view: CoreView;
@@ -53,6 +56,10 @@ export class VirtMachine {
   onOutput: (bytes: Uint8Array) => void = () => {};
   // Called after the guest reset the machine (e.g. `reboot`) and it restarted.
   onReset: () => void = () => {};
+  // The watchdog: hart `hart` has not answered for `ms` (a bug, or a hart
+  // worker the host starved); stop() still ends the machine. Called again
+  // with ms = 0 when it answers again.
+  onStall: (hart: number, ms: number) => void = () => {};
   // What a device reports (a disk's I/O error, statistics), by its slot.
   onDeviceEvent: (slot: number, event: unknown) => void = () => {};
   private loadedOnce = false;
@@ -276,6 +283,7 @@ export class VirtMachine {
     // resume() also starts the clock of a restored machine.
     if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
+    const watchdog = this.watchdog();
     try {
       while (!this.stopped && failure() === undefined) {
         if (Atomics.load(this.i32, powerIdx) === 0) {
@@ -298,11 +306,30 @@ export class VirtMachine {
       if (f !== undefined) return { kind: "error", message: f };
       return undefined;
     } finally {
+      clearInterval(watchdog);
       this.drainOutput();
       this.setRunState(L.RUN_STOP);
       this.harts.terminate();
       await this.io.stop();
     }
+  }
+
+  // Every second: has each hart's worker gone round its loop (H_BEAT)?
+  private watchdog(): ReturnType<typeof setInterval> {
+    const seen = Array.from({ length: this.cfg.harts }, () => ({ beat: -1, at: performance.now(), stalled: false }));
+    return setInterval(() => {
+      const now = performance.now();
+      seen.forEach((s, h) => {
+        const beat = Atomics.load(this.i32, (this.view.hartBase(h) + L.H_BEAT) >> 2);
+        if (beat !== s.beat) {
+          if (s.stalled) this.onStall(h, 0);
+          s.beat = beat; s.at = now; s.stalled = false;
+        } else if (!s.stalled && now - s.at > STALL_MS) {
+          s.stalled = true;
+          this.onStall(h, now - s.at);
+        }
+      });
+    }, 1000);
   }
 
   // Sleep until one of the words changes from the value given (each is

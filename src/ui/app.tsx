@@ -194,6 +194,10 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setChartVersion((v) => v + 1);
           break;
         }
+        case "stall":
+          con.note(m.ms ? `vCPU ${m.hart} has not answered for ${Math.round(m.ms / 1000)} s: the emulator may be stuck. Power off stops it.`
+            : `vCPU ${m.hart} answers again.`);
+          break;
         case "reboot":
           bootStart.current = { at: performance.now() - m.uptime * 1000, cause: "guest reboot" };
           meter.reset();

@@ -314,6 +314,7 @@ function startMachine(m: VirtMachine, next: MachineShape): void {
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
+  m.onStall = (hart, ms) => post({ type: "stall", hart, ms });
   machine = m;
   for (const b of early.splice(0)) m.sendInput(b);
   running = m.run().then((ev) => ended(m, ev), (e) => ended(m, { kind: "error", message: e instanceof Error ? e.message : String(e) }));

@@ -65,6 +65,8 @@ export type FromWorker =
   | { type: "output"; data: Uint8Array }
   | { type: "stats"; t: number; instructions: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
   | { type: "reboot"; uptime: number }        // the guest rebooted itself, `uptime` s ago
+  // The watchdog: vCPU `hart` has not answered for `ms` (0: it answers again).
+  | { type: "stall"; hart: number; ms: number }
   // The boot asked for (by `request`) started: from these files, with this command line.
   | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
   // The files cannot boot; nothing was changed.
