@@ -23,6 +23,7 @@ import { fuzzServer, seedCorpus as p9Corpus, sessionSetup } from "../../src/9p/f
 import { fuzzBaseManifest, DiskFormatError } from "../../src/disks/base-format.js";
 import { fuzzDiskRecord } from "../../src/disks/store-backend.js";
 import { fuzzOverlayLog } from "../../src/node/disk-files.js";
+import { fuzzShareLink, ShareLinkError } from "../../src/snapshot/share-link.js";
 import { VirtqueueHarness } from "./virtqueue-harness.js";
 
 export interface FuzzTarget {
@@ -165,6 +166,13 @@ export const TARGETS: FuzzTarget[] = [
     corpus: () => [overlayLogSeed()],
     run: (b) => fuzzOverlayLog(b),
     expected: (e) => e instanceof DiskFormatError,
+  },
+  {
+    name: "share-link",
+    about: "share links (the page's #/s/<id>, rvplay boot --restore URL)",
+    corpus: () => [enc(`http://127.0.0.1:8080/#/s/${"0a".repeat(32)}`), enc(`#/s/${"0a".repeat(32)}`), enc(`https://h/app/index.html?cpus=2#/s/${"0a".repeat(32)}/`)],
+    run: (b) => fuzzShareLink(b),
+    expected: (e) => e instanceof ShareLinkError,
   },
 ];
 
