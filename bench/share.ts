@@ -1,177 +1,126 @@
-// `npm run bench -- --only share`: the shared folder's figures. In the
-// guest, a 64 MiB file in /mnt/host written (dd conv=fsync) and read back,
-// MB/s: under Node with `rvplay boot --share DIR` beside QEMU's 9p server
-// over the same sample image, and in Chromium with the page's folder
-// (IndexedDB).
-//
-// QEMU: `-virtfs local,path=DIR,mount_tag=host,security_model=none` is
-// shorthand for a -fsdev plus a virtio-9p-pci device, and the sample kernel
-// has no PCI (QEMU virt's virtio-mmio slots are its only virtio transport),
-// so the bench spells out the same thing on virtio-mmio: `-fsdev
-// local,id=fs0,path=DIR,security_model=none -device
-// virtio-9p-device,fsdev=fs0,mount_tag=host`: the same 9p server and
-// back end.
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
-import { chromium } from "playwright-core";
+// npm run bench -- --only share: share links of the booted sample VM (256
+// MiB, 1 hart, at the prompt) in headless Chromium against the snapshot
+// service on loopback, as `npm run serve` runs it (the built app and the API
+// on one origin, a local-disk store in a temp dir). Share: click to link,
+// and the bytes uploaded. Open: the link to a live prompt (Enter at the
+// restored prompt gets another) in a fresh browser context (empty cache and IndexedDB), the bytes
+// fetched from the service and in all (the app and the boot images too);
+// and again in the same context (warm).
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Console } from "../tests/boot/console.js";
-import { unpackSampleImage, qemuSystem } from "../tests/boot/sample-image.js";
-import { chromiumPath, startServer } from "../e2e/browser.js";
-import { runCommand, waitForPrompt } from "../e2e/screen.js";
+import type { Page } from "playwright-core";
+import { build } from "vite";
+import { chromiumPath, launchBrowser } from "../e2e/browser.js";
+import { PROMPT, screenRows, waitForPrompt } from "../e2e/screen.js";
+import { createSnapshotServer } from "../server/http-server.js";
+import { DiskStore } from "../server/disk-store.js";
 
 interface Figure { name: string; value: number; unit: string }
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(root, "bin", "rvplay.js");
-const PROMPT = /root@rvplay:[^\n]*# $/m;
-const MB64 = 64 * 1024 * 1024;
-const WRITE = "dd if=/dev/zero of=/mnt/host/bench.bin bs=1M count=64 conv=fsync 2>/dev/null";
-// v9fs with cache=none (the image's mount) keeps no page cache; dropping
-// caches makes sure of it.
-const READ = "echo 3 > /proc/sys/vm/drop_caches; dd if=/mnt/host/bench.bin of=/dev/null bs=1M 2>/dev/null";
-const CLEAN = "rm -f /mnt/host/bench.bin";
-const RUNS = 3;
-const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const r2 = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function guest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>): Promise<T> {
-  const c = Console.spawn(cmd, args, label);
-  try {
-    await c.waitFor(PROMPT, 300_000);
-    const r = await body(c);
-    c.send("poweroff\n");
-    // Both exit once the guest is off (rvplay's quiet console prints no "Power down").
-    await Promise.race([c.exited, new Promise((r) => setTimeout(r, 60_000))]);
-    return r;
-  } finally {
-    if (c.exitCode === null) c.proc.kill("SIGKILL");
-  }
-}
-
-// Write then read, RUNS times in one guest; the median of each, in seconds.
-async function rounds(c: Console): Promise<[number, number]> {
-  const w: number[] = [], r: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    w.push(await c.guestSeconds(WRITE));
-    r.push(await c.guestSeconds(READ));
-    await c.run(CLEAN);
-  }
-  return [median(w), median(r)];
-}
-
-async function nodeRows(figures: Figure[]): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-share-"));
-  try {
-    const [w, r] = await guest("rvplay share", process.execPath, [cli, "boot", "--mem", "256", "--share", dir], rounds);
-    figures.push({ name: "share: in-guest 64 MiB write (conv=fsync), rvplay Node --share, median of 3", value: round(MB64 / 1e6 / w), unit: "MB/s" });
-    figures.push({ name: "share: in-guest 64 MiB read, rvplay Node --share, median of 3", value: round(MB64 / 1e6 / r), unit: "MB/s" });
-    const qemu = qemuSystem();
-    if (!qemu) return;
-    const img = unpackSampleImage(["fw_jump.bin", "Image"]);
-    const [qw, qr] = await guest("qemu 9p", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-      "-bios", join(img, "fw_jump.bin"), "-kernel", join(img, "Image"), "-append", "console=ttyS0",
-      "-fsdev", `local,id=fs0,path=${dir},security_model=none`, "-device", "virtio-9p-device,fsdev=fs0,mount_tag=host"], rounds);
-    figures.push({ name: "share: in-guest 64 MiB write, QEMU virt (TCG) 9p local, median of 3", value: round(MB64 / 1e6 / qw), unit: "MB/s" });
-    figures.push({ name: "share: in-guest 64 MiB read, QEMU virt (TCG) 9p local, median of 3", value: round(MB64 / 1e6 / qr), unit: "MB/s" });
-    figures.push({ name: "share: write time rvplay Node / QEMU", value: round(w / qw, 2), unit: "x" });
-    figures.push({ name: "share: read time rvplay Node / QEMU", value: round(r / qr, 2), unit: "x" });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-// The renderer processes' resident memory (the tab and its workers), bytes.
-function rendererRss(): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!cmd.includes("--type=renderer") || !cmd.includes("chrom")) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) total += Number(m[1]) * 1024;
-    } catch { /* gone */ }
-  }
-  return total;
-}
-
-// Time `body` while sampling the tab's memory; seconds and peak growth in bytes.
-async function measured(body: () => Promise<void>): Promise<{ secs: number; growth: number }> {
-  const base = rendererRss();
-  let peak = base;
-  const sampler = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 100);
-  const t0 = performance.now();
-  try { await body(); } finally { clearInterval(sampler); }
-  return { secs: (performance.now() - t0) / 1000, growth: peak - base };
-}
-
-const BIG = 2 ** 30; // "a 1 GiB file must not be held whole in memory"
-
-async function browserRows(figures: Figure[]): Promise<void> {
-  if (!chromiumPath()) return;
-  const { server, url } = await startServer();
-  const prof = mkdtempSync(join(tmpdir(), "rvplay-bench-share-prof-"));
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-bench-share-big-"));
-  const ctx = await chromium.launchPersistentContext(prof, {
-    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 }, acceptDownloads: true, args: ["--no-sandbox", "--disable-gpu"],
+// Bytes a page moves (its workers' requests included): to and from the API, and in all.
+function traffic(page: Page): { api: () => Promise<number>; all: () => Promise<number>; apiRequests: () => number } {
+  const api: Promise<number>[] = [], all: Promise<number>[] = [];
+  page.on("requestfinished", (req) => {
+    const n = req.sizes().then((s) => s.requestBodySize + s.responseBodySize, () => 0);
+    all.push(n);
+    if (new URL(req.url()).pathname.startsWith("/api/")) api.push(n);
   });
-  try {
-    const page = ctx.pages()[0] ?? await ctx.newPage();
-    page.on("dialog", (d) => void d.accept());
-    await page.goto(`${url}?cpus=1&mem=256`);
-    await waitForPrompt(page, 120_000);
-    // Short command lines: a long one wraps on the console and its echo is
-    // harder to find. T runs its argument and prints the guest's uptime
-    // before and after.
-    await runCommand(page, `cd /mnt/host; T(){ s=$(cut -d' ' -f1 /proc/uptime);eval "$1";e=$(cut -d' ' -f1 /proc/uptime);echo "$s $e";}`);
-    const secs = async (cmd: string) => {
-      const [s0, e0] = (await runCommand(page, `T '${cmd}'`, 600_000)).trim().split("\n").at(-1)!.split(" ").map(Number);
-      if (!Number.isFinite(e0 - s0)) throw new Error(`could not time '${cmd}'`);
-      return e0 - s0;
-    };
-    const w: number[] = [], r: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      w.push(await secs("dd if=/dev/zero of=b bs=1M count=64 conv=fsync 2>/dev/null"));
-      r.push(await secs("dd if=b of=/dev/null bs=1M 2>/dev/null"));
-      await runCommand(page, "rm b");
-    }
-    figures.push({ name: "share: in-guest 64 MiB write (conv=fsync), Chromium IndexedDB, median of 3", value: round(MB64 / 1e6 / median(w)), unit: "MB/s" });
-    figures.push({ name: "share: in-guest 64 MiB read, Chromium IndexedDB, median of 3", value: round(MB64 / 1e6 / median(r)), unit: "MB/s" });
+  const sum = async (xs: Promise<number>[]) => (await Promise.all(xs)).reduce((a, b) => a + b, 0);
+  return { api: () => sum(api), all: () => sum(all), apiRequests: () => api.length };
+}
 
-    // A 1 GiB file in through the Files panel's picker and out through its
-    // Download button: the tab's memory must not grow by the file.
-    const big = join(dir, "big.bin");
-    const block = Buffer.alloc(2 ** 20);
-    for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
-    const fd = openSync(big, "w");
-    for (let i = 0; i < BIG / block.length; i++) { block.writeUInt32LE(i, 0); writeSync(fd, block); }
-    closeSync(fd);
-    const up = await measured(async () => {
-      await page.getByTestId("files-pick").setInputFiles(big);
-      await page.getByTestId("files-message").filter({ hasText: "added 'big.bin'" }).waitFor({ timeout: 1_200_000 });
-    });
-    figures.push({ name: "share: 1 GiB file into the Files panel (IndexedDB)", value: round(BIG / 1e6 / up.secs), unit: "MB/s" });
-    figures.push({ name: "share: peak tab memory growth while it goes in (renderer RSS)", value: round(up.growth / 2 ** 20), unit: "MiB" });
-    const row = page.locator("[data-testid=file-row][data-name='big.bin']");
-    let saved = "";
-    const down = await measured(async () => {
-      const [d] = await Promise.all([page.waitForEvent("download", { timeout: 1_200_000 }), row.getByTestId("file-download").click()]);
-      saved = (await d.path())!;
-    });
-    if (statSync(saved).size !== BIG) throw new Error(`the download is ${statSync(saved).size} bytes, not ${BIG}`);
-    figures.push({ name: "share: 1 GiB file out through its Download button", value: round(BIG / 1e6 / down.secs), unit: "MB/s" });
-    figures.push({ name: "share: peak tab memory growth while it goes out (renderer RSS)", value: round(down.growth / 2 ** 20), unit: "MiB" });
-  } finally {
-    await ctx.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(prof, { recursive: true, force: true });
+// The shell answers: Enter at the restored prompt, and one more prompt line
+// on the screen (typing a command key by key would time Playwright).
+async function shellAnswers(page: Page): Promise<void> {
+  const prompts = async () => (await screenRows(page)).filter((r) => r === PROMPT.trimEnd()).length;
+  const before = await prompts();
+  await page.locator(".xterm-helper-textarea").focus();
+  await page.keyboard.press("Enter");
+  const deadline = Date.now() + 60_000;
+  while ((await prompts()) <= before) {
+    if (Date.now() > deadline) throw new Error(`the shell did not answer Enter; the screen:\n${(await screenRows(page)).join("\n")}`);
+    await sleep(20);
   }
 }
 
-export { browserRows as shareBrowserRows };
+interface Opened { ms: number; workerMs: number; fetchMs: number; restoreMs: number; pageAt: number }
+
+async function openLink(page: Page, link: string): Promise<Opened> {
+  const t0 = performance.now();
+  await page.goto(link);
+  const done = page.locator("[data-testid=link-box][data-kind=done]");
+  await done.waitFor({ timeout: 120_000 });
+  await shellAnswers(page);
+  const ms = performance.now() - t0;
+  const msg = done.getByTestId("link-message");
+  const n = async (a: string) => Number(await msg.getAttribute(a));
+  return { ms, workerMs: await n("data-ms"), fetchMs: await n("data-fetch-ms"), restoreMs: await n("data-restore-ms"), pageAt: await n("data-page-at") };
+}
+
+function openFigures(figures: Figure[], o: Opened, label: string): void {
+  figures.push({ name: `open link -> live prompt, ${label}`, value: r2(o.ms, 0), unit: "ms" });
+  figures.push({ name: `open link: page opened -> machine resumed (the page's clock), ${label}`, value: r2(o.pageAt, 0), unit: "ms" });
+  figures.push({ name: `open link: in the worker, snapshot in hand / restored, ${label}`, value: r2(o.fetchMs, 0), unit: `ms / ${r2(o.restoreMs, 0)} ms` });
+}
 
 export async function shareBench(figures: Figure[]): Promise<void> {
-  await nodeRows(figures);
-  await browserRows(figures);
+  if (!chromiumPath()) return;
+  const web = mkdtempSync(join(tmpdir(), "rvplay-bench-share-web-"));
+  const data = mkdtempSync(join(tmpdir(), "rvplay-bench-share-data-"));
+  await build({ root, configFile: join(root, "vite.config.ts"), logLevel: "error", build: { outDir: web, emptyOutDir: true } });
+  const app = createSnapshotServer({
+    store: new DiskStore(data),
+    limits: { blobBytes: 32 << 20, manifestBytes: 4 << 20, snapshotBytes: 256 << 20, missingList: 4096, manifestBlobs: 4096 },
+    rate: { requestsPerMinute: 100_000, bytesPerMinute: 1 << 30, concurrent: 64 },
+    timeouts: { headersMs: 10_000, requestMs: 120_000, idleMs: 15_000 },
+    webDir: web,
+  });
+  const url = await app.listen(0, "127.0.0.1");
+  const browser = await launchBrowser();
+  try {
+    const a = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await a.goto(`${url}?cpus=1&mem=256&speed=100`);
+    await waitForPrompt(a, 120_000);
+    await sleep(2000);
+    const up = traffic(a);
+    const t0 = performance.now();
+    await a.getByRole("button", { name: "Share", exact: true }).click();
+    const field = a.getByRole("textbox", { name: "Share link" });
+    await field.waitFor({ timeout: 60_000 });
+    const shareMs = performance.now() - t0;
+    const link = await field.inputValue();
+    figures.push({ name: "share (Chromium, loopback): click to link, booted sample VM", value: r2(shareMs, 0), unit: "ms" });
+    figures.push({ name: "share: in the worker, snapshot taken / uploaded and published", value: Number(await field.getAttribute("data-snapshot-ms")),
+      unit: `ms / ${await field.getAttribute("data-upload-ms")} ms` });
+    figures.push({ name: "share: bytes uploaded (blobs, the page's count)", value: r2(Number(await field.getAttribute("data-uploaded")) / 1e6, 3), unit: "MB" });
+    figures.push({ name: "share: bytes to and from the service, all requests", value: r2((await up.api()) / 1e6, 3), unit: "MB" });
+    await a.context().close();
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const b = await ctx.newPage();
+    const cold = traffic(b);
+    const first = await openLink(b, link);
+    openFigures(figures, first, "fresh context (empty cache and IndexedDB)");
+    figures.push({ name: "open link: bytes from the service, fresh", value: r2((await cold.api()) / 1e6, 3), unit: "MB" });
+    figures.push({ name: "open link: bytes fetched in all, fresh (app, core, boot images, snapshot)", value: r2((await cold.all()) / 1e6, 2), unit: "MB" });
+    await b.close();
+
+    const c = await ctx.newPage();
+    const warm = traffic(c);
+    const again = await openLink(c, link);
+    openFigures(figures, again, "warm (same context)");
+    figures.push({ name: "open link: bytes from the service, warm", value: r2((await warm.api()) / 1e6, 4), unit: "MB" });
+    figures.push({ name: "open link: bytes fetched in all, warm", value: r2((await warm.all()) / 1e6, 2), unit: "MB" });
+    await ctx.close();
+  } finally {
+    await browser.close();
+    await app.close();
+    rmSync(web, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  }
 }
