@@ -392,7 +392,17 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   if (v.share && !snap.manifest.devices.some((d) => d.type === "virtio-9p")) {
     throw new SnapshotError("unsupported", "the snapshot's machine had no shared folder: drop --share");
   }
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share: v.share });
+  // A machine that had a shared folder and no --share (a page's machine
+  // always has its Files folder, which cannot come along): an empty folder
+  // in memory, said so, rather than no restore at all.
+  let share = v.share;
+  const had = snap.manifest.devices.some((d) => d.type === "virtio-9p");
+  if (had && !share) {
+    share = { type: "memory" };
+    process.stderr.write("[rvplay] the snapshot's machine had a shared folder (/mnt/host); without --share DIR it gets an empty one in memory, " +
+      "gone when rvplay ends, and files the guest had open there fail (EBADF)\r\n");
+  }
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

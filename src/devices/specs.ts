@@ -8,6 +8,7 @@ import { VirtioConsole } from "./virtio-console.js";
 import { Virtio9p } from "./virtio-9p.js";
 import type { VirtioDevice } from "./virtio.js";
 import type { FsBackend } from "../9p/backend.js";
+import { MemoryBackend } from "../9p/memory-backend.js";
 import type { P9SessionState } from "../9p/session-state.js";
 
 export type DiskSpec =
@@ -26,7 +27,9 @@ export type ShareSpec =
   // A host directory (Node): the guest can never reach outside it.
   | { type: "host"; path: string; readOnly: boolean }
   // The page's shared folder: `store` is the IndexedDB database's name.
-  | { type: "store"; store: string };
+  | { type: "store"; store: string }
+  // An empty folder in memory (a restored machine whose folder was not given).
+  | { type: "memory" };
 
 export type DeviceSpec =
   | { kind: "blk"; disk: DiskSpec; serial?: string }
@@ -63,7 +66,7 @@ export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}
       return new VirtioBlock(backend, spec.serial);
     }
     case "9p": {
-      const fs = await platform.openShare?.(spec.share);
+      const fs = spec.share.type === "memory" ? new MemoryBackend() : await platform.openShare?.(spec.share);
       if (!fs) throw new DeviceSpecError(`no back end here for a ${spec.share.type} shared folder`);
       const device = new Virtio9p(fs, spec.tag);
       if (spec.session) await device.restoreSession(spec.session);
