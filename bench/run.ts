@@ -2,8 +2,8 @@
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load; snapshots of the sample VM; share
-// links in Chromium. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz`
+// links in Chromium; the shared folder. `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,fuzz`
 // runs a subset (fuzz only when asked for).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,7 @@ import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
+import { folderBench } from "./shared-folder.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
@@ -223,10 +224,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,fuzz` runs a subset;
 // `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, folder: folderBench, console: consoleBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");
