@@ -1,8 +1,9 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load; snapshots of the sample VM. `--json`
-// prints [{ name, value, unit }]; `--only cpu,linux,browser,smp,server,disk,snapshot,fuzz`
+// CPU; the snapshot service under load; snapshots of the sample VM; share
+// links in Chromium; the shared folder. `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,fuzz`
 // runs a subset (fuzz only when asked for).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -17,9 +18,11 @@ import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { diskBench } from "./disk.js";
+import { folderBench } from "./shared-folder.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
+import { shareBench } from "./share.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -260,10 +263,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,console,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,fuzz` runs a subset;
 // `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, folder: folderBench, console: consoleBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");

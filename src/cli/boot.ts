@@ -1,12 +1,12 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync, accessSync, constants as FS } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import type { DeviceSpec } from "../devices/specs.js";
+import type { DeviceSpec, ShareSpec } from "../devices/specs.js";
 import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
@@ -26,14 +26,20 @@ import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { ConsoleTail } from "../snapshot/console-tail.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
+import { parseShareLink, ShareLinkError } from "../snapshot/share-link.js";
+import { RemoteStore, RemoteStoreError } from "../snapshot/remote-store.js";
+import { fetchSnapshot, shareFailure } from "../snapshot/share-snapshot.js";
+import type { Snapshot } from "../snapshot/snapshot-file.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits,
                         Ctrl-A s writes a snapshot (${FILE_EXTENSION}) in this directory
-      --restore FILE         resume a snapshot instead of booting (its shape and
-                             command line are the snapshot's; the boot images it
-                             names are the sample's or given with --kernel,
-                             --firmware, --initrd, its disk's base with --disk)
+      --restore FILE|URL     resume a snapshot instead of booting: a file, or a
+                             share link (http://host/#/s/<id>, rvplay share);
+                             its shape and command line are the snapshot's; the
+                             boot images it names are the sample's or given with
+                             --kernel, --firmware, --initrd, its disk's base
+                             with --disk, its shared folder with --share
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -52,6 +58,12 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              whose writes persist
       --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
+      --share DIR[,ro]       share the host directory DIR with the guest
+                             (virtio-9p, mount tag "host"; the sample image
+                             mounts it at /mnt/host): read-write, or
+                             read-only with ",ro". The guest cannot reach
+                             outside DIR (no "..", no symlinks followed on
+                             the host) and sees its files as root's
 ${JIT_USAGE}      --jit-stats            with the JIT: print each hart's JIT figures at the end
 `;
 
@@ -125,6 +137,28 @@ function diskSpec(path: string, writable: boolean): DeviceSpec | SnapshotDisk {
 
 const MAX_DISKS = 4;
 
+// --share DIR, DIR,ro or DIR,rw: the host directory, checked before boot.
+export function shareSpec(arg: string): DeviceSpec {
+  const m = /^(.*),(ro|rw)$/.exec(arg);
+  const path = m ? m[1] : arg;
+  const readOnly = m?.[2] === "ro";
+  if (path === "") throw new ImageError("--share needs a directory");
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot share '${path}': ${err.code === "ENOENT" ? "no such directory" : err.message}`);
+  }
+  if (!st.isDirectory()) throw new ImageError(`cannot share '${path}': not a directory`);
+  try {
+    accessSync(path, FS.R_OK | FS.X_OK | (readOnly ? 0 : FS.W_OK));
+  } catch {
+    throw new ImageError(`cannot share '${path}': this user may not ${readOnly ? "read" : "read and write"} it${readOnly ? "" : " (add ,ro to share it read-only)"}`);
+  }
+  return { kind: "9p", tag: "host", share: { type: "host", path, readOnly } };
+}
+
 // --disk X: a file when X is a path or names a file here, else a disk of the store.
 async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec | SnapshotDisk> {
   if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
@@ -155,6 +189,7 @@ export async function boot(args: string[]): Promise<number> {
         store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        share: { type: "string" },
         ...JIT_OPTIONS,
         "jit-stats": { type: "boolean", default: false },
       },
@@ -195,11 +230,18 @@ export async function boot(args: string[]): Promise<number> {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
-      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0] }));
+      const share = v.share === undefined ? undefined : shareSpec(v.share);
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], share: share?.kind === "9p" ? share.share : undefined }));
       if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
         process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof RemoteStoreError || e instanceof ShareLinkError) {
+        let host = v.restore;
+        try { host = new URL(v.restore).host; } catch { /* not a URL: the message says so */ }
+        process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${shareFailure(e, "open", host)}\n`);
         return 1;
       }
       throw e;
@@ -219,6 +261,7 @@ export async function boot(args: string[]): Promise<number> {
         if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
       }
     }
+    if (v.share !== undefined) devices.push(shareSpec(v.share));
     const images: BootImage[] = [
       { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
       { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
@@ -323,18 +366,35 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop()!.replace(/\.gz$/, "");
 }
 
-// The machine a snapshot file holds, ready to run, with the boot images
-// from the sample or the files given, and a taker that continues from it.
-async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+// A share link's snapshot, from its server: the manifest, then every blob,
+// each verified against its hash.
+async function fetchLink(link: string): Promise<Snapshot> {
+  const { id, apiBase } = parseShareLink(link);
+  const t0 = performance.now();
+  const r = await fetchSnapshot(new RemoteStore(apiBase), id);
+  process.stderr.write(`[rvplay] fetched ${((r.fetchedBytes + r.manifestBytes) / 1e6).toFixed(2)} MB (${r.fetchedBlobs} blobs and the manifest) ` +
+    `from ${new URL(apiBase).host} in ${((performance.now() - t0) / 1000).toFixed(1)} s\r\n`);
+  return r.snapshot;
+}
+
+// The machine a snapshot file or share link holds, ready to run, with the
+// boot images from the sample or the files given, and a taker that
+// continues from it.
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; share?: ShareSpec }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+  let snap: Snapshot;
+  if (/^https?:\/\//i.test(file)) {
+    snap = await fetchLink(file);
+  } else {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+    }
+    snap = await readSnapshotFile(bytes);
   }
-  const snap = await readSnapshotFile(bytes);
   const ram = snap.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
   const candidates: ImageCandidate[] = [];
   const add = (path: string | undefined, fallback: string | undefined, what: string, list: ImageCandidate[], max?: number, why?: string) => {
@@ -347,7 +407,20 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
+  if (v.share && !snap.manifest.devices.some((d) => d.type === "virtio-9p")) {
+    throw new SnapshotError("unsupported", "the snapshot's machine had no shared folder: drop --share");
+  }
+  // A machine that had a shared folder and no --share (a page's machine
+  // always has its Files folder, which cannot come along): an empty folder
+  // in memory, said so, rather than no restore at all.
+  let share = v.share;
+  const had = snap.manifest.devices.some((d) => d.type === "virtio-9p");
+  if (had && !share) {
+    share = { type: "memory" };
+    process.stderr.write("[rvplay] the snapshot's machine had a shared folder (/mnt/host); without --share DIR it gets an empty one in memory, " +
+      "gone when rvplay ends, and files the guest had open there fail (EBADF)\r\n");
+  }
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

@@ -22,10 +22,13 @@ import {
 import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { FilesPanel, type MachineShare } from "./files-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 import { ScreenCapture } from "./screen-capture.js";
 import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
 import type { SnapshotItem } from "./snapshot-store.js";
+import { ShareBoxes, ShareButton, useShareLinks } from "./share-panel.js";
+import { MAX_MEM_MIB } from "./settings.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
 
@@ -85,6 +88,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
   const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
+  const [machineShare, setMachineShare] = useState<MachineShare | undefined>();
   const light = useMediaQuery("(prefers-color-scheme: light)");
   const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
   const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
@@ -108,8 +112,14 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const shapeOf = (s: Settings): MachineShape => ({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed });
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
-  const bootMessage = (s: Settings, src: BootSource, request?: number): ToWorker =>
+  const bootMessage = (s: Settings, src: BootSource, request?: number): Extract<ToWorker, { type: "boot" }> =>
     ({ type: "boot", shape: shapeOf(s), log: s.log, jit: s.jit, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
+  // Share links (share-panel.tsx): a resumed link's shape becomes the chosen one.
+  const links = useShareLinks(postToWorker, useMemo(() => ({ maxCpus: limits.maxCpus, maxMemMiB: MAX_MEM_MIB }), [limits]),
+    useCallback(() => new URL("images/", document.baseURI).href, []),
+    useCallback((sh: { cpus: number; memMiB: number }) => setChosen((c) => ({ ...c, cpus: sh.cpus, memMiB: sh.memMiB })), []));
+  const linksRef = useRef(links);
+  linksRef.current = links;
 
   const startBoot = useCallback((cause: BootCause, s: Settings, src: BootSource = source.current, request?: number) => {
     if (request === undefined) {
@@ -157,6 +167,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     con.onCtrlChange = setCtrlArmed;
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
+      if (linksRef.current.handle(m)) return;
       switch (m.type) {
         case "output": con.write(m.data); break;
         case "progress":
@@ -222,6 +233,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
           setDiskWarnings([]);
           break;
+        case "share": setMachineShare({ attached: m.attached, note: m.note }); break;
         case "disk-event":
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
@@ -278,7 +290,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       }
       if (disposed) return;
       source.current = src;
-      w.postMessage(bootMessage(chosenRef.current, src));
+      // A share link in the address opens instead (the boot if it fails).
+      w.postMessage(linksRef.current.firstMessage(bootMessage(chosenRef.current, src)));
       w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
@@ -412,6 +425,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           </button>
           <button type="button" onClick={takeSnapshot} disabled={!(power.state === "running" || power.state === "paused") || snapshotStatus.kind === "busy"}
             data-testid="snapshot-button" title="Freeze the machine as it is now and keep it in this browser (see Snapshots)">Snapshot</button>
+          <ShareButton status={links.share} canShare={power.state === "running" || power.state === "paused"} onShare={links.start} />
         </div>
         <nav className="tools" aria-label="Page">
           <button type="button" onClick={() => { setOwnStatus({ kind: "idle" }); setOwnOpen(true); }}>Boot your own…</button>
@@ -430,6 +444,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           <button type="button" className="link" onClick={() => setNotes([])} aria-label="Dismiss the notes">Dismiss</button>
         </div>
       )}
+
+      <ShareBoxes links={links} />
 
       <main className="layout">
         <section className="console-card" aria-label="Serial console" id="console">
@@ -574,6 +590,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
             onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
             onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
+
+          <FilesPanel machine={on ? machineShare : undefined} machineOn={on} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>

@@ -20,9 +20,14 @@ import { WispProtocolError } from "../../src/net/wisp-protocol.js";
 import { P9Server } from "../../src/9p/server.js";
 import { MemoryBackend } from "../../src/9p/memory-backend.js";
 import { fuzzServer, seedCorpus as p9Corpus, sessionSetup } from "../../src/9p/fuzz.js";
+import { fuzzP9Session, P9SessionError } from "../../src/9p/session-state.js";
 import { fuzzBaseManifest, DiskFormatError } from "../../src/disks/base-format.js";
 import { fuzzDiskRecord } from "../../src/disks/store-backend.js";
 import { fuzzOverlayLog } from "../../src/node/disk-files.js";
+import { fuzzShareLink, ShareLinkError } from "../../src/snapshot/share-link.js";
+import { fuzzManifest, fuzzSnapshotFile, isSnapshotError } from "../../src/snapshot/fuzz.js";
+import { writeSnapshotFile } from "../../src/snapshot/snapshot-file.js";
+import { syntheticSnapshot } from "../snapshot/synthetic.js";
 import { VirtqueueHarness } from "./virtqueue-harness.js";
 
 export interface FuzzTarget {
@@ -145,6 +150,14 @@ export const TARGETS: FuzzTarget[] = [
     maxLen: 70 * 1024,
   },
   {
+    name: "9p-session",
+    about: "a snapshot's saved 9P session of the shared folder (fids by path)",
+    corpus: () => [enc(JSON.stringify({ msize: 65536, fids: [{ fid: 0, kind: "node", path: [], qid: { type: 128, path: "1" } },
+      { fid: 3, kind: "node", path: ["dir", "file.txt"], qid: { type: 0, path: "42" }, open: { dir: false, read: true, write: true, append: false } }] }))],
+    run: (b) => fuzzP9Session(b),
+    expected: (e) => e instanceof P9SessionError,
+  },
+  {
     name: "disk-manifest",
     about: "disk base manifests (disk.json)",
     corpus: () => [enc(JSON.stringify({ format: "rvplay-disk", version: 1, size: 524288, chunkSize: 262144, sha256: "a".repeat(64), compression: "gzip", chunks: ["b".repeat(64), null] }))],
@@ -165,6 +178,27 @@ export const TARGETS: FuzzTarget[] = [
     corpus: () => [overlayLogSeed()],
     run: (b) => fuzzOverlayLog(b),
     expected: (e) => e instanceof DiskFormatError,
+  },
+  {
+    name: "snapshot-file",
+    about: "snapshot files (.rvsnap: container, manifest, hashes, state blob and maps, as rvplay snapshot info reads them)",
+    corpus: async () => [writeSnapshotFile(await syntheticSnapshot())],
+    run: (b) => fuzzSnapshotFile(b),
+    expected: isSnapshotError,
+  },
+  {
+    name: "snapshot-manifest",
+    about: "snapshot manifests (what a share link's service returns)",
+    corpus: async () => [(await syntheticSnapshot()).manifestBytes],
+    run: (b) => fuzzManifest(b),
+    expected: isSnapshotError,
+  },
+  {
+    name: "share-link",
+    about: "share links (the page's #/s/<id>, rvplay boot --restore URL)",
+    corpus: () => [enc(`http://127.0.0.1:8080/#/s/${"0a".repeat(32)}`), enc(`#/s/${"0a".repeat(32)}`), enc(`https://h/app/index.html?cpus=2#/s/${"0a".repeat(32)}/`)],
+    run: (b) => fuzzShareLink(b),
+    expected: (e) => e instanceof ShareLinkError,
   },
 ];
 
