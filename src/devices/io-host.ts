@@ -15,6 +15,7 @@ export type ToIo =
   | ({ type: "start" } & IoStart)
   | { type: "drain"; id: number } // finish what is in flight, then hold still
   | { type: "resume" }
+  | { type: "command"; slot: number; command: unknown } // to one device (VirtioDevice.command)
   | { type: "stop" };
 
 export type FromIo =
@@ -84,6 +85,9 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
         held = false;
         host!.resume();
         wake?.();
+        break;
+      case "command":
+        host?.device(m.slot)?.command?.(m.command);
         break;
       case "stop":
         stopped = true;

@@ -4,7 +4,9 @@
 // IndexedDB in the browser); the shared ones are made here.
 import { MemoryDisk, VirtioBlock, type BlockBackend } from "./virtio-blk.js";
 import { VirtioEntropy } from "./virtio-rng.js";
+import { VirtioNet, type DescribedLink } from "./virtio-net.js";
 import type { VirtioDevice } from "./virtio.js";
+import { parseMac, randomMac, type Mac } from "../net/addresses.js";
 
 export type DiskSpec =
   // The whole image in memory. A SharedArrayBuffer stays the caller's: the
@@ -14,8 +16,20 @@ export type DiskSpec =
   // writable, else to an overlay in memory.
   | { type: "file"; path: string; writable: boolean };
 
+// What a NIC is plugged into.
+export type NetSpec =
+  // The user network (QEMU's -nic user): Node's sockets under Node, a Wisp
+  // relay (relayUrl, ws: or wss:) in the browser. `forwards` are port
+  // forwards in hostfwd.ts's syntax (Node only).
+  | { type: "user"; forwards?: string[]; relayUrl?: string }
+  // A LAN of the machines that join the BroadcastChannel named `name`.
+  | { type: "lan"; name: string };
+
 export type DeviceSpec =
   | { kind: "blk"; disk: DiskSpec; serial?: string }
+  // virtio-net. mac: "52:54:..." (default random); offloads: default on for
+  // the user network, off for a LAN (its frames go raw to other guests).
+  | { kind: "net"; net: NetSpec; mac?: string; offloads?: boolean }
   | { kind: "rng" }
   // A device object built by the caller: only for an I/O side running in
   // the controller's own thread (tests); a worker refuses it.
@@ -28,6 +42,9 @@ export class DeviceSpecError extends Error {}
 // spec it cannot serve.
 export interface DevicePlatform {
   openDisk?(disk: DiskSpec): Promise<BlockBackend> | undefined;
+  // The link a NIC with this MAC is plugged into; may reject with a
+  // DeviceSpecError (a port forward that cannot listen, say).
+  makeNet?(net: NetSpec, mac: Mac): Promise<DescribedLink> | undefined;
 }
 
 export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}): Promise<VirtioDevice> {
@@ -41,6 +58,13 @@ export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}
         : await platform.openDisk?.(d);
       if (!backend) throw new DeviceSpecError(`no back end here for a ${d.type} disk`);
       return new VirtioBlock(backend, spec.serial);
+    }
+    case "net": {
+      const mac = spec.mac === undefined ? randomMac() : parseMac(spec.mac);
+      if (!mac) throw new DeviceSpecError(`"${spec.mac}" is not a MAC address`);
+      const link = await platform.makeNet?.(spec.net, mac);
+      if (!link) throw new DeviceSpecError(`no back end here for a ${spec.net.type} network`);
+      return new VirtioNet(link, { mac, offloads: spec.offloads ?? spec.net.type === "user" });
     }
   }
 }
