@@ -12,6 +12,7 @@ import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { HostForwardError, parseHostForward } from "../net/hostfwd.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits
@@ -28,6 +29,16 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              disk); guest writes stay in memory unless
       --disk-writable        writes go to FILE
       --no-disk              no disk
+      --net user|none        the network card: "user" (default) is a virtio-net
+                             NIC on a user-mode network like QEMU's -nic user:
+                             the guest gets 10.0.2.15 by DHCP, 10.0.2.2 is this
+                             machine's loopback, 10.0.2.3 the DNS resolver, and
+                             its TCP/UDP goes out through this process's sockets;
+                             "none" leaves the card out
+      --net-forward SPEC     host port to a guest port, repeatable:
+                             tcp:HOSTPORT:GUESTPORT, or QEMU's hostfwd form
+                             tcp:[HOSTADDR]:HOSTPORT-[10.0.2.15]:GUESTPORT
+                             (host address default 127.0.0.1)
 `;
 
 const CTRL_A = 0x01;
@@ -38,6 +49,26 @@ const CTRL_A = 0x01;
 export function bootArgsFor(opts: { append?: string; verbose?: boolean }): string {
   if (opts.append !== undefined) return opts.append;
   return opts.verbose ? "console=ttyS0" : "console=ttyS0 quiet";
+}
+
+// Why --net / --net-forward cannot be used, or undefined. A forward is
+// parsed here (hostfwd.ts) so that a typo is refused before anything boots.
+export function checkNetArgs(net: string, forwards: string[]): string | undefined {
+  if (net !== "user" && net !== "none") return `--net '${net}': expected user or none`;
+  if (net === "none" && forwards.length) return "--net-forward needs the network (--net user)";
+  const seen = new Set<string>();
+  for (const f of forwards) {
+    try {
+      const fwd = parseHostForward(f);
+      const key = `${fwd.hostAddr}:${fwd.hostPort}`;
+      if (seen.has(key)) return `--net-forward '${f}': host port ${key} is forwarded twice`;
+      seen.add(key);
+    } catch (e) {
+      if (e instanceof HostForwardError) return `--net-forward: ${e.message}`;
+      throw e;
+    }
+  }
+  return undefined;
 }
 
 function fileHead(path: string, n: number): Uint8Array {
@@ -98,6 +129,8 @@ export async function boot(args: string[]): Promise<number> {
         disk: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        net: { type: "string", default: "user" },
+        "net-forward": { type: "string", multiple: true, default: [] },
       },
     }).values;
   } catch (e) {
@@ -110,6 +143,8 @@ export async function boot(args: string[]): Promise<number> {
   if (shapeError) { process.stderr.write(shapeError); return 2; }
   const cpus = Number(v.cpus), mem = Number(v.mem);
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
+  const netError = checkNetArgs(v.net!, v["net-forward"]!);
+  if (netError) { process.stderr.write(`rvplay boot: ${netError}\n`); return 2; }
 
   let machine: VirtMachine;
   try {
@@ -120,6 +155,7 @@ export async function boot(args: string[]): Promise<number> {
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     const devices: DeviceSpec[] = [];
     if (!v["no-disk"]) devices.push(diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!));
+    if (v.net === "user") devices.push({ kind: "net", net: { type: "user", forwards: v["net-forward"] } });
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), devices,
     }, spawnNodeHart, spawnNodeIo);
