@@ -71,6 +71,14 @@ export function checkNetArgs(net: string, forwards: string[]): string | undefine
   return undefined;
 }
 
+// RVPLAY_NET_DNS="host[:port],...": the DNS servers the user network asks
+// for the guest's lookups instead of this system's resolver (which reads
+// /etc/hosts).
+function dnsServersFromEnv(): string[] | undefined {
+  const v = process.env.RVPLAY_NET_DNS?.trim();
+  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
 function fileHead(path: string, n: number): Uint8Array {
   const fd = openSync(path, "r");
   try {
@@ -155,7 +163,7 @@ export async function boot(args: string[]): Promise<number> {
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     const devices: DeviceSpec[] = [];
     if (!v["no-disk"]) devices.push(diskSpec(v.disk ?? join(SAMPLE_DIR, "disk.img.gz"), v["disk-writable"]!));
-    if (v.net === "user") devices.push({ kind: "net", net: { type: "user", forwards: v["net-forward"] } });
+    if (v.net === "user") devices.push({ kind: "net", net: { type: "user", forwards: v["net-forward"], dnsServers: dnsServersFromEnv() } });
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), devices,
     }, spawnNodeHart, spawnNodeIo);

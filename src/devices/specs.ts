@@ -21,7 +21,9 @@ export type NetSpec =
   // The user network (QEMU's -nic user): Node's sockets under Node, a Wisp
   // relay (relayUrl, ws: or wss:) in the browser. `forwards` are port
   // forwards in hostfwd.ts's syntax (Node only).
-  | { type: "user"; forwards?: string[]; relayUrl?: string }
+  // dnsServers: where Node's back end resolves names ("host[:port]"),
+  // instead of the system's resolver.
+  | { type: "user"; forwards?: string[]; relayUrl?: string; dnsServers?: string[] }
   // A LAN of the machines that join the BroadcastChannel named `name`.
   | { type: "lan"; name: string };
 

@@ -22,7 +22,13 @@ export async function makeNodeNet(spec: NetSpec, mac: Mac): Promise<DescribedLin
       throw e;
     }
   });
-  const net = new UserNetwork(new NodeBackend(), { guestMac: mac });
+  let backend: NodeBackend;
+  try {
+    backend = new NodeBackend({ resolverServers: spec.dnsServers });
+  } catch (e) {
+    throw new DeviceSpecError(`DNS servers ${JSON.stringify(spec.dnsServers)}: ${(e as Error).message}`);
+  }
+  const net = new UserNetwork(backend, { guestMac: mac });
   try {
     for (const f of forwards) await net.addForward(f);
   } catch (e) {
