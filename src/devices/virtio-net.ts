@@ -219,9 +219,8 @@ export class VirtioNet implements VirtioDevice {
         if (len < HDR || len - HDR > maxFrame || !this.linkUp) {
           this.stats.txDropped++;
         } else {
-          const bytes = gatherAll(mem, chain.readable, len);
-          const frame = bytes.subarray(HDR);
-          if (this.finishChecksum(bytes, frame)) {
+          const frame = transmittedFrame(gatherAll(mem, chain.readable, len), this.has(V.VIRTIO_NET_F_CSUM));
+          if (frame) {
             this.stats.txFrames++;
             this.stats.txBytes += frame.length;
             this.link.fromGuest(frame);
@@ -237,24 +236,6 @@ export class VirtioNet implements VirtioDevice {
     }
   }
 
-  // VIRTIO_NET_HDR_F_NEEDS_CSUM (5.1.6.2): the guest left the checksum at
-  // csum_start + csum_offset holding only the pseudo-header's sum; the sum
-  // from csum_start to the end completes it. False for a request that points
-  // outside the frame.
-  private finishChecksum(hdr: Uint8Array, frame: Uint8Array): boolean {
-    if ((hdr[V.VIRTIO_NET_HDR_FLAGS] & V.VIRTIO_NET_HDR_F_NEEDS_CSUM) === 0 || !this.has(V.VIRTIO_NET_F_CSUM)) return true;
-    const start = hdr[V.VIRTIO_NET_HDR_CSUM_START] | (hdr[V.VIRTIO_NET_HDR_CSUM_START + 1] << 8);
-    const off = hdr[V.VIRTIO_NET_HDR_CSUM_OFFSET] | (hdr[V.VIRTIO_NET_HDR_CSUM_OFFSET + 1] << 8);
-    const at = start + off;
-    if (at + 2 > frame.length || start >= frame.length) return false;
-    const c = internetChecksum(frame, start, frame.length);
-    // RFC 768: a UDP checksum that computes to zero is sent as all ones.
-    const v = c === 0 ? 0xffff : c;
-    frame[at] = v >>> 8;
-    frame[at + 1] = v;
-    return true;
-  }
-
   // ---- receive: link -> guest ----
 
   // onToGuest: false when the frame must wait for buffers (the link keeps it).
@@ -265,7 +246,7 @@ export class VirtioNet implements VirtioDevice {
     const q = this.ctx.queue(V.VIRTIO_NET_RXQ);
     if (!q.live) return this.wait();
     this.checkFeatures();
-    const gso = this.gsoFor(frame);
+    const gso = gsoFor(frame, this.mtu, this.has(V.VIRTIO_NET_F_GUEST_TSO4));
     if (gso === undefined) { this.stats.rxDropped++; return true; }
     const need = HDR + frame.length;
     const mrg = this.has(V.VIRTIO_NET_F_MRG_RXBUF);
@@ -335,29 +316,6 @@ export class VirtioNet implements VirtioDevice {
     return false;
   }
 
-  // How a frame goes to the guest: size 0 = an ordinary frame; size > 0 = a
-  // TCPv4 segment larger than the MTU, given as one GSO packet (5.1.6.4:
-  // gso_type TCPV4, hdr_len, gso_size); undefined = too large for what the
-  // driver accepted.
-  private gsoFor(frame: Uint8Array): { size: number; hdrLen: number } | undefined {
-    if (frame.length <= this.mtu + ETH_HLEN + VLAN_HLEN) return { size: 0, hdrLen: 0 };
-    if (!this.has(V.VIRTIO_NET_F_GUEST_TSO4) || frame.length > MAX_NET_FRAME) return undefined;
-    // Ethernet II, IPv4, TCP (what the user network builds; anything else
-    // this long has no GSO type).
-    if (frame.length < ETH_HLEN + 40 || frame[12] !== 0x08 || frame[13] !== 0x00) return undefined;
-    const ipHl = (frame[ETH_HLEN] & 15) * 4;
-    if (frame[ETH_HLEN] >>> 4 !== 4 || ipHl < 20 || frame[ETH_HLEN + 9] !== 6) return undefined;
-    const tcp = ETH_HLEN + ipHl;
-    if (tcp + 20 > frame.length) return undefined;
-    const tcpHl = (frame[tcp + 12] >>> 4) * 4;
-    const hdrLen = tcp + tcpHl;
-    // Each segment the guest's stack accounts for is what an MTU-sized
-    // packet would carry (its MSS on this link).
-    const size = this.mtu - ipHl - tcpHl;
-    if (tcpHl < 20 || hdrLen >= frame.length || size <= 0) return undefined;
-    return { size, hdrLen };
-  }
-
   // ---- statistics for the page ----
 
   private report(): void {
@@ -376,6 +334,79 @@ export class VirtioNet implements VirtioDevice {
 }
 
 function setLe16(b: Uint8Array, at: number, v: number): void { b[at] = v; b[at + 1] = v >>> 8; }
+const le16 = (b: Uint8Array, at: number): number => b[at] | (b[at + 1] << 8);
+
+export class NetHeaderError extends Error {
+  constructor(message: string) { super(message); this.name = "NetHeaderError"; }
+}
+
+// struct virtio_net_hdr (5.1.6), from the first 12 bytes of a packet.
+export interface NetHeader {
+  flags: number; gsoType: number; hdrLen: number; gsoSize: number; csumStart: number; csumOffset: number; numBuffers: number;
+}
+
+export function readNetHeader(b: Uint8Array): NetHeader {
+  if (b.length < HDR) throw new NetHeaderError(`a virtio-net header is ${HDR} bytes, not ${b.length}`);
+  return {
+    flags: b[V.VIRTIO_NET_HDR_FLAGS], gsoType: b[V.VIRTIO_NET_HDR_GSO_TYPE], hdrLen: le16(b, V.VIRTIO_NET_HDR_HDR_LEN),
+    gsoSize: le16(b, V.VIRTIO_NET_HDR_GSO_SIZE), csumStart: le16(b, V.VIRTIO_NET_HDR_CSUM_START),
+    csumOffset: le16(b, V.VIRTIO_NET_HDR_CSUM_OFFSET), numBuffers: le16(b, V.VIRTIO_NET_HDR_NUM_BUFFERS),
+  };
+}
+
+/**
+ * The frame of a transmitted packet (header + frame, as the driver gave it),
+ * its checksum completed where the header asks (VIRTIO_NET_HDR_F_NEEDS_CSUM,
+ * 5.1.6.2: the field at csum_start + csum_offset holds the pseudo-header's
+ * sum; the sum from csum_start to the end completes it), when the device
+ * offered VIRTIO_NET_F_CSUM. Undefined for a request that points outside
+ * the frame. A view into `packet`, which it changes.
+ */
+export function transmittedFrame(packet: Uint8Array, csumOffered: boolean): Uint8Array | undefined {
+  const h = readNetHeader(packet);
+  const frame = packet.subarray(HDR);
+  if ((h.flags & V.VIRTIO_NET_HDR_F_NEEDS_CSUM) === 0 || !csumOffered) return frame;
+  const at = h.csumStart + h.csumOffset;
+  if (at + 2 > frame.length || h.csumStart >= frame.length) return undefined;
+  const c = internetChecksum(frame, h.csumStart, frame.length);
+  // RFC 768: a UDP checksum that computes to zero is sent as all ones.
+  const v = c === 0 ? 0xffff : c;
+  frame[at] = v >>> 8;
+  frame[at + 1] = v;
+  return frame;
+}
+
+/**
+ * How a frame goes to the guest: size 0 = an ordinary frame; size > 0 = a
+ * TCPv4 segment longer than the MTU, handed over as one GSO packet (5.1.6.4:
+ * gso_type TCPV4, hdr_len, gso_size) when the driver took GUEST_TSO4;
+ * undefined = too long for what the driver accepted.
+ */
+export function gsoFor(frame: Uint8Array, mtu: number, guestTso4: boolean): { size: number; hdrLen: number } | undefined {
+  if (frame.length <= mtu + ETH_HLEN + VLAN_HLEN) return { size: 0, hdrLen: 0 };
+  if (!guestTso4 || frame.length > MAX_NET_FRAME) return undefined;
+  // Ethernet II, IPv4, TCP (what the user network builds; anything else
+  // this long has no GSO type).
+  if (frame.length < ETH_HLEN + 40 || frame[12] !== 0x08 || frame[13] !== 0x00) return undefined;
+  const ipHl = (frame[ETH_HLEN] & 15) * 4;
+  if (frame[ETH_HLEN] >>> 4 !== 4 || ipHl < 20 || frame[ETH_HLEN + 9] !== 6) return undefined;
+  const tcp = ETH_HLEN + ipHl;
+  if (tcp + 20 > frame.length) return undefined;
+  const tcpHl = (frame[tcp + 12] >>> 4) * 4;
+  const hdrLen = tcp + tcpHl;
+  // Each segment the guest's stack accounts for is what an MTU-sized packet
+  // would carry (its MSS on this link).
+  const size = mtu - ipHl - tcpHl;
+  if (tcpHl < 20 || hdrLen >= frame.length || size <= 0) return undefined;
+  return { size, hdrLen };
+}
+
+/** For fuzzers: a transmitted packet and a received frame of any bytes; throws only NetHeaderError. */
+export function fuzzNetPacket(bytes: Uint8Array): void {
+  transmittedFrame(bytes.slice(), true);
+  gsoFor(bytes, 1500, true);
+  gsoFor(bytes, 68, true);
+}
 
 // Every byte of the readable buffers, copied out of guest RAM.
 function gatherAll(mem: DeviceContext["mem"], bufs: Chain["readable"], len: number): Uint8Array {
