@@ -64,6 +64,7 @@ export interface NetStatsEvent extends VirtioNetStats {
   mac: string;
   address?: string;                    // the guest's IPv4 address, once the link knows it
   linkDropped?: number;                // frames the link's stack dropped (malformed, not for it, queue full)
+  relay?: string;                      // see DescribedLink.relayState
 }
 
 // Commands the device takes (VirtioDevice.command).
@@ -74,6 +75,7 @@ export type NetCommand =
 // A link may say more about itself than GuestLink requires.
 export interface DescribedLink extends GuestLink {
   guestAddress?(): string | undefined;
+  relayState?(): string;               // the browser's relay connection: connecting, connected, failed: why
   readonly stats?: { dropped?: Record<string, number> | { [k: string]: number } };
 }
 
@@ -324,7 +326,7 @@ export class VirtioNet implements VirtioDevice {
     const linkDropped = dropped ? Object.values(dropped).reduce((a: number, b) => a + (typeof b === "number" ? b : 0), 0) : undefined;
     const e: NetStatsEvent = {
       kind: "net-stats", ...this.stats, linkUp: this.linkUp, mac: macToString(this.macAddr),
-      address: this.link.guestAddress?.(), linkDropped,
+      address: this.link.guestAddress?.(), linkDropped, relay: this.link.relayState?.(),
     };
     const key = JSON.stringify(e);
     if (key === this.lastReport) return;
