@@ -31,7 +31,8 @@ export type DeviceSpec =
   | { kind: "blk"; disk: DiskSpec; serial?: string }
   // virtio-net. mac: "52:54:..." (default random); offloads: default on for
   // the user network, off for a LAN (its frames go raw to other guests).
-  | { kind: "net"; net: NetSpec; mac?: string; offloads?: boolean }
+  // linkUp: the cable at power-on (default plugged in).
+  | { kind: "net"; net: NetSpec; mac?: string; offloads?: boolean; linkUp?: boolean }
   | { kind: "rng" }
   // A device object built by the caller: only for an I/O side running in
   // the controller's own thread (tests); a worker refuses it.
@@ -66,7 +67,7 @@ export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}
       if (!mac) throw new DeviceSpecError(`"${spec.mac}" is not a MAC address`);
       const link = await platform.makeNet?.(spec.net, mac);
       if (!link) throw new DeviceSpecError(`no back end here for a ${spec.net.type} network`);
-      return new VirtioNet(link, { mac, offloads: spec.offloads ?? spec.net.type === "user" });
+      return new VirtioNet(link, { mac, offloads: spec.offloads ?? spec.net.type === "user", linkUp: spec.linkUp });
     }
   }
 }

@@ -46,6 +46,7 @@ export interface VirtioNetOptions {
   // them): tell a guest that accepts it not to check them (DATA_VALID).
   trustedChecksums?: boolean; // default: as `offloads`
   statsMs?: number;          // how often statistics go to the page (ctx.event), default 500; 0 = never
+  linkUp?: boolean;          // the cable at power-on, default plugged in
 }
 
 export interface VirtioNetStats {
@@ -99,6 +100,7 @@ export class VirtioNet implements VirtioDevice {
   constructor(readonly link: DescribedLink, private readonly opts: VirtioNetOptions = {}) {
     this.macAddr = opts.mac?.slice() ?? randomMac();
     this.mtu = opts.mtu ?? 1500;
+    this.linkUp = opts.linkUp ?? true;
     if (!(Number.isInteger(this.mtu) && this.mtu >= 68 && this.mtu <= MAX_IP_PACKET)) throw new RangeError(`MTU ${this.mtu} out of range 68-65535`);
     const offloads = opts.offloads ?? true;
     this.trusted = opts.trustedChecksums ?? offloads;

@@ -12,6 +12,7 @@ import { forgetOwnBoot, loadOwnBoot, ownBootInUse, saveOwnBoot } from "./boot-st
 import type { FileProgress } from "./image-loader.js";
 import { ROW_KEYS } from "./key-row.js";
 import { MipsChart, HART_COLOURS } from "./mips-chart.js";
+import { NetworkPanel, useNetwork } from "./network-panel.js";
 import type { BootedFile, BootSource, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
 import { MipsMeter } from "./rates.js";
 import { isLeaveKey, SerialConsole } from "./serial-console.js";
@@ -99,8 +100,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const shapeOf = (s: Settings): MachineShape => ({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed });
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
+  const network = useNetwork(postToWorker, (ns) => setNotes((n) => [...n, ...ns]));
   const bootMessage = (s: Settings, src: BootSource, request?: number): ToWorker =>
-    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
+    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request, net: network.bootDevice() });
 
   const startBoot = useCallback((cause: BootCause, s: Settings, src: BootSource = source.current, request?: number) => {
     if (request === undefined) {
@@ -154,7 +156,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setProgress({ files: m.files, own: !!m.own });
           if (!m.own && m.files.every((f) => f.done)) setLoadTime(performance.now() - loadStart.current);
           break;
+        case "net": network.onStats(m.stats); break;
         case "state":
+          network.onPower(m.state);
           powerRef.current = m.state;
           setPower({ state: m.state, message: m.message });
           if (m.shape) setRunningShape(m.shape);
@@ -507,6 +511,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             </dl>
             {stats?.held && <p className="hint">Console flow control: the machine waits while the page catches up with its output.</p>}
           </section>
+
+          <NetworkPanel net={network} on={on} onReboot={reset} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>

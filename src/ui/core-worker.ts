@@ -12,6 +12,7 @@ import { spawnWebIo } from "../web/io.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
+import type { NetCommand, NetStatsEvent } from "../devices/virtio-net.js";
 import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
 
 // The kernel command line: quiet by default, so that the first screen is the
@@ -221,8 +222,12 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
-    devices: ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } }] : [],
+    devices: [
+      ...(ready.bytes.disk ? [{ kind: "blk", disk: { type: "memory", buffer: ready.bytes.disk.buffer as SharedArrayBuffer } } as const] : []),
+      ...(msg.net ? [msg.net] : []),
+    ],
   }, spawnWebHart, spawnWebIo);
+  m.onDeviceEvent = (_slot, e) => { if ((e as NetStatsEvent).kind === "net-stats") post({ type: "net", stats: e as NetStatsEvent }); };
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
@@ -280,5 +285,10 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
     // Typed while loading: kept for the machine being started.
     case "input": if (machine) machine.sendInput(msg.data); else early.push(msg.data); break;
     case "ack": batcher.ack(msg.bytes); break;
+    case "net-cable": {
+      const nic = machine?.deviceSlots.find((d) => d.kind === "net");
+      if (nic) machine!.deviceCommand(nic.slot, { kind: "net-link", up: msg.up } satisfies NetCommand);
+      break;
+    }
   }
 });

@@ -4,6 +4,8 @@
 // RPC layer. Blobs (files the user picked) cross by reference.
 import type { Problem, Slot } from "./boot-check.js";
 import type { FileProgress } from "./image-loader.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import type { NetStatsEvent } from "../devices/virtio-net.js";
 
 export interface MachineShape { cpus: number; memMiB: number; speed: number }
 
@@ -28,7 +30,9 @@ export type ToWorker =
   // answers "refused" and a running machine goes on untouched. The sample's
   // files come from imagesUrl (fetched once, then kept). `log`: boot with
   // the kernel's full log (no `quiet`) unless the source gives a command line.
-  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number }
+  // `net`: the network card (net-settings.ts's netDeviceSpec), if any.
+  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number; net?: DeviceSpec }
+  | { type: "net-cable"; up: boolean }        // plug or pull the network cable, live
   | { type: "stop" }                          // power off (pull the plug)
   | { type: "pause" }
   | { type: "resume" }
@@ -50,4 +54,6 @@ export type FromWorker =
   // The boot asked for (by `request`) started: from these files, with this command line.
   | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
   // The files cannot boot; nothing was changed.
-  | { type: "refused"; request?: number; problems: Problem[] };
+  | { type: "refused"; request?: number; problems: Problem[] }
+  // The network card's figures (from the device, about twice a second while they change).
+  | { type: "net"; stats: NetStatsEvent };
