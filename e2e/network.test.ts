@@ -94,7 +94,7 @@ test("two tabs on one LAN ping each other: the first chooses the LAN in the pane
   const a = await open(c, "", errors);
   await waitForPrompt(a, BOOT_MS);
   // Choose the LAN: it applies at the next boot.
-  await a.getByTestId("net-mode-lan").check();
+  await a.getByTestId("net-mode").selectOption("lan");
   await a.locator("#net-lan").fill(lan);
   await a.locator("#net-lan").press("Enter");
   await a.getByTestId("net-pending").getByRole("button", { name: "Reboot now" }).click();

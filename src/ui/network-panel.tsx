@@ -127,16 +127,13 @@ export function NetworkPanel({ net, on, onReboot }: { net: Network; on: boolean;
         <span>Cable plugged in</span>
       </label>
       <small className="hint">the guest sees its link go up or down; applies at once</small>
-      <fieldset className="net-modes">
-        <legend>Connect the machine to</legend>
-        {(Object.keys(MODE_LABELS) as NetMode[]).map((m) => (
-          <label className="check" key={m}>
-            <input type="radio" name="net-mode" value={m} checked={chosen.mode === m} data-testid={`net-mode-${m}`}
-              onChange={() => net.set({ ...chosen, mode: m })} />
-            <span>{MODE_LABELS[m]}</span>
-          </label>
-        ))}
-      </fieldset>
+      <div className="net-field">
+        <label htmlFor="net-mode">Connect the machine to</label>
+        <select id="net-mode" value={chosen.mode} data-testid="net-mode"
+          onChange={(e) => net.set({ ...chosen, mode: e.currentTarget.value as NetMode })}>
+          {(Object.keys(MODE_LABELS) as NetMode[]).map((m) => <option key={m} value={m}>{MODE_LABELS[m]}</option>)}
+        </select>
+      </div>
       {chosen.mode === "internet" && (
         <div className="net-field">
           <label htmlFor="net-relay">Relay (Wisp)</label>
