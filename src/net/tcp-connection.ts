@@ -322,15 +322,19 @@ export class TcpConnection implements TcpStreamEvents {
       this.retries = 0;
       this.rto = this.limits.rtoMs;
       if (this.sndNxt === this.sndUna) this.clearTimer(); else this.armTimer(this.rto, true);
-      if (this.streamPaused && this.sendQ.length < this.limits.bufferBytes / 2) {
-        this.streamPaused = false;
-        this.stream?.resume();
-      }
     }
     // Window update (RFC 9293 3.10.7.4, fifth check): only from a newer segment.
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
       this.sndWnd = seg.window << this.sndShift;
       this.sndWl1 = seg.seq; this.sndWl2 = ack;
+    }
+    // Only now, with the window of this ACK: a back end may deliver held
+    // data inside resume(), and the output that follows must not use the
+    // old window against the new sndUna (that overran the guest's window:
+    // Linux dropped the excess, TCPZeroWindowDrop, and we waited for the RTO).
+    if (this.streamPaused && this.sendQ.length < this.limits.bufferBytes / 2) {
+      this.streamPaused = false;
+      this.stream?.resume();
     }
     if (this.finAcked) {
       if (this.state === "fin-wait-1") this.state = "fin-wait-2";
