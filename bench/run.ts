@@ -1,8 +1,10 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server` runs a subset.
+// CPU; the snapshot service under load; the guest's network (bench/net.ts).
+// `--json` prints [{ name, value, unit }]; `--only cpu,linux,browser,smp,server,net`
+// runs a subset (`netoffloads`, virtio-net with and without each offload, runs
+// only when named).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -14,6 +16,8 @@ import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
+import { netBench } from "./net.js";
+import { netOffloadsBench } from "./net-offloads.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -216,12 +220,13 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server` runs a subset.
+// `--only cpu,linux,browser,smp,server,net` runs a subset.
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, net: netBench,
+  netoffloads: netOffloadsBench,
 };
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "netoffloads");
 const unknown = only.filter((k) => !(k in sections));
 if (unknown.length) {
   process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${Object.keys(sections).join(", ")}\n`);

@@ -47,6 +47,7 @@ export interface VirtioNetOptions {
   trustedChecksums?: boolean; // default: as `offloads`
   statsMs?: number;          // how often statistics go to the page (ctx.event), default 500; 0 = never
   linkUp?: boolean;          // the cable at power-on, default plugged in
+  withoutFeatures?: number[]; // feature bits not to offer (measurements, a driver's bug)
 }
 
 export interface VirtioNetStats {
@@ -111,6 +112,7 @@ export class VirtioNet implements VirtioDevice {
       f |= feature(V.VIRTIO_NET_F_CSUM) | feature(V.VIRTIO_NET_F_HOST_TSO4) |
         feature(V.VIRTIO_NET_F_GUEST_CSUM) | feature(V.VIRTIO_NET_F_GUEST_TSO4) | feature(V.VIRTIO_NET_F_MRG_RXBUF);
     }
+    for (const bit of opts.withoutFeatures ?? []) f &= ~feature(bit);
     this.features = f;
     link.onToGuest = (frame) => this.receive(frame);
   }

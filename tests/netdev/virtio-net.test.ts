@@ -71,6 +71,8 @@ test("configuration space: MAC, link up, one queue pair, MTU; features with and 
     assert.ok(!has(plain, bit), `feature ${bit} not offered without offloads`);
   }
   assert.ok(has(plain, V.VIRTIO_NET_F_MAC) && has(plain, V.VIRTIO_NET_F_STATUS));
+  const noMrg = new VirtioNet(new FakeLink(), { statsMs: 0, withoutFeatures: [V.VIRTIO_NET_F_MRG_RXBUF] }).features;
+  assert.ok(!has(noMrg, V.VIRTIO_NET_F_MRG_RXBUF) && has(noMrg, V.VIRTIO_NET_F_GUEST_TSO4));
   // A random MAC when none is given: locally administered, unicast.
   const r = new VirtioNet(new FakeLink(), { statsMs: 0 }).mac;
   assert.equal(r[0] & 3, 2);
