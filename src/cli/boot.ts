@@ -2,6 +2,7 @@
 import { openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { createServer } from "node:net";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
@@ -79,6 +80,16 @@ function dnsServersFromEnv(): string[] | undefined {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
+// Why nothing can listen on the forward's host address and port, or undefined.
+function cannotListen(fwd: { hostAddr: string; hostPort: number }): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", (e: NodeJS.ErrnoException) => resolve(`cannot listen on ${fwd.hostAddr}:${fwd.hostPort}: ${
+      e.code === "EADDRINUSE" ? "the port is in use" : e.code === "EACCES" ? "permission denied" : e.message}`));
+    s.listen(fwd.hostPort, fwd.hostAddr, () => s.close(() => resolve(undefined)));
+  });
+}
+
 function fileHead(path: string, n: number): Uint8Array {
   const fd = openSync(path, "r");
   try {
@@ -153,6 +164,12 @@ export async function boot(args: string[]): Promise<number> {
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
   const netError = checkNetArgs(v.net!, v["net-forward"]!);
   if (netError) { process.stderr.write(`rvplay boot: ${netError}\n`); return 2; }
+  // A forward whose host port is taken is said plainly, before the boot
+  // (the I/O worker would fail the machine with it a moment later).
+  for (const f of v["net-forward"]!) {
+    const why = await cannotListen(parseHostForward(f));
+    if (why) { process.stderr.write(`rvplay boot: --net-forward '${f}': ${why}\n`); return 1; }
+  }
 
   let machine: VirtMachine;
   try {

@@ -127,3 +127,21 @@ test("bad --net and --net-forward values are refused before anything boots", () 
   assert.equal(r.status, 2);
   assert.match(r.stderr, /forwarded twice/);
 });
+
+test("a forward whose host port is taken is refused by name before the boot", async () => {
+  const { createServer } = await import("node:net");
+  const { spawn } = await import("node:child_process");
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const p = spawn(process.execPath, [cli, "boot", "--net-forward", `tcp:${port}:80`], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d) => { err += d; });
+    const code = await new Promise<number | null>((r) => p.on("exit", r));
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`--net-forward 'tcp:${port}:80': cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+  } finally {
+    taken.close();
+  }
+});
