@@ -107,6 +107,17 @@ describe("rvplay boot --net user", { timeout: 300_000 }, () => {
     assert.equal(r2.body.length, 1 << 20);
     assert.equal(sha256(r2.body), big.trim().split(/\s+/)[0]);
   });
+
+  test("after the guest reboots, the card is reset and negotiated again: DHCP, then a download with its checksum", async () => {
+    const from = c.output.length;
+    c.send("reboot\n");
+    await c.waitFor(/Welcome to rvplay/, 120_000, from);
+    await c.waitFor(PROMPT, 60_000, from);
+    await c.run(WAIT_LEASE, 60_000);
+    assert.match(await c.run("ip -4 addr show eth0"), /inet 10\.0\.2\.15\/24/);
+    const out = await c.run(`wget -q -O - http://10.0.2.2:${http.port}/file.bin | sha256sum`, 120_000);
+    assert.equal(out.trim().split(/\s+/)[0], sha256(FILE));
+  });
 });
 
 test("bad --net and --net-forward values are refused before anything boots", () => {
