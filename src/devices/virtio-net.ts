@@ -269,11 +269,11 @@ export class VirtioNet implements VirtioDevice {
       }
       if (room < need) {
         if (chains.length) q.unpop(chains.length, chains[0].gen);
-        if (chains.length === 0 || mrg) return this.wait();
-        // One buffer smaller than the frame: the driver posts nothing
-        // larger, so waiting would not help.
-        this.stats.rxDropped++;
-        return true;
+        // One buffer smaller than the frame (the driver posts nothing
+        // larger), or the whole ring too small for it: waiting would not
+        // help, and the frame would hold up every frame behind it.
+        if (chains.length > 0 && (!mrg || chains.length >= q.size)) { this.stats.rxDropped++; return true; }
+        return this.wait();
       }
       const hdr = new Uint8Array(HDR);
       hdr[V.VIRTIO_NET_HDR_FLAGS] = this.trusted && this.has(V.VIRTIO_NET_F_GUEST_CSUM) ? V.VIRTIO_NET_HDR_F_DATA_VALID : 0;

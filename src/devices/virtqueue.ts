@@ -45,6 +45,9 @@ export class VirtQueue {
 
   get resetGen(): number { return this.dv.getUint32(this.s + L.VQ_RESET_GEN, true); }
 
+  // The queue's size (QueueNum) as the driver set it.
+  get size(): number { return this.dv.getUint32(this.qs + L.Q_NUM, true); }
+
   // The driver has the device running and this queue ready.
   get live(): boolean {
     return (this.dv.getUint32(this.s + L.VQ_STATUS, true) & VIRTIO_STATUS_DRIVER_OK) !== 0 &&

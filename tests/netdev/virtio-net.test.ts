@@ -190,6 +190,16 @@ test("without MRG_RXBUF a frame larger than the buffer is dropped and the buffer
   assert.deepEqual(drv.takeUsed(V.VIRTIO_NET_RXQ), [{ head: b.head, len: HDR + 150 }]);
 });
 
+test("with MRG_RXBUF, a frame larger than the whole ring of buffers is dropped, not waited for; the buffers stay posted", () => {
+  const { drv, link, dev } = setup({ num: 8 });
+  drv.postRx(8, 64);
+  link.toGuest(frameOf(1000)); // 8 × 64 bytes can never hold 1012
+  assert.equal(dev.stats.rxDropped, 1);
+  assert.equal(link.queue.length, 0, "nothing is held up behind it");
+  link.toGuest(frameOf(100)); // fits in two
+  assert.deepEqual(drv.takeUsed(V.VIRTIO_NET_RXQ).map((u) => u.len), [64, HDR + 100 - 64]);
+});
+
 test("large TCP segments go to a guest that took GUEST_TSO4 as GSO packets; the link is told what the driver took", () => {
   const { drv, link, dev } = setup();
   drv.notify(V.VIRTIO_NET_RXQ);
