@@ -35,7 +35,9 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              the guest gets 10.0.2.15 by DHCP, 10.0.2.2 is this
                              machine's loopback, 10.0.2.3 the DNS resolver, and
                              its TCP/UDP goes out through this process's sockets;
-                             "none" leaves the card out
+                             "none" leaves the card out; RVPLAY_NET_DNS=
+                             host[:port],... names DNS servers to ask instead
+                             of this system's resolver
       --net-forward SPEC     host port to a guest port, repeatable:
                              tcp:HOSTPORT:GUESTPORT, or QEMU's hostfwd form
                              tcp:[HOSTADDR]:HOSTPORT-[10.0.2.15]:GUESTPORT
