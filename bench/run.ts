@@ -1,10 +1,11 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load; the guest's network (bench/net.ts).
-// `--json` prints [{ name, value, unit }]; `--only cpu,linux,browser,smp,server,net`
-// runs a subset (`netoffloads`, virtio-net with and without each offload, runs
-// only when named).
+// CPU; the snapshot service under load; snapshots of the sample VM; the
+// guest's network (bench/net.ts). `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,net,fuzz` runs a subset
+// (fuzz, and netoffloads — virtio-net with and without each offload — only
+// when asked for).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,10 @@ import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { netBench } from "./net.js";
 import { netOffloadsBench } from "./net-offloads.js";
+import { diskBench } from "./disk.js";
+import { fuzzBench } from "./fuzz.js";
+import { consoleBench } from "./console.js";
+import { snapshotBench } from "./snapshot.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -102,7 +107,7 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
     await c.waitFor(PROMPT, 300_000);
     const r = await body(c);
     c.send("poweroff\n");
-    await c.waitFor(/reboot: Power down/, 60_000);
+    await c.exited; // rvplay and QEMU both end when the guest powers off
     return r;
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
@@ -220,13 +225,14 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,net` runs a subset.
+// `--only cpu,linux,browser,smp,server,disk,snapshot,console,net,fuzz` runs a subset;
+// `fuzz` and `netoffloads` run only when asked for (they take a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, net: netBench,
-  netoffloads: netOffloadsBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench,
+  net: netBench, netoffloads: netOffloadsBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "netoffloads");
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz" && k !== "netoffloads");
 const unknown = only.filter((k) => !(k in sections));
 if (unknown.length) {
   process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${Object.keys(sections).join(", ")}\n`);

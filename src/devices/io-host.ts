@@ -14,6 +14,7 @@ export interface IoStart { module: WebAssembly.Module; memory: WebAssembly.Memor
 export type ToIo =
   | ({ type: "start" } & IoStart)
   | { type: "drain"; id: number } // finish what is in flight, then hold still
+  | { type: "save"; id: number; owner: string } // drained: each device's snapshot state
   | { type: "resume" }
   | { type: "command"; slot: number; command: unknown } // to one device (VirtioDevice.command)
   | { type: "stop" };
@@ -22,6 +23,7 @@ export type FromIo =
   | { type: "ready" }
   | { type: "error"; message: string }
   | { type: "drained"; id: number }
+  | { type: "saved"; id: number; states: { slot: number; state: unknown }[] }
   | { type: "event"; slot: number; event: unknown }
   | { type: "stopped" };
 
@@ -80,6 +82,9 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
         held = true;
         wake?.();
         host!.drain().then(() => post({ type: "drained", id: m.id }), fail);
+        break;
+      case "save":
+        host!.save(m.owner).then((states) => post({ type: "saved", id: m.id, states }), fail);
         break;
       case "resume":
         held = false;

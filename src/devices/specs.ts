@@ -5,6 +5,7 @@
 import { MemoryDisk, VirtioBlock, type BlockBackend } from "./virtio-blk.js";
 import { VirtioEntropy } from "./virtio-rng.js";
 import { VirtioNet, type DescribedLink } from "./virtio-net.js";
+import { VirtioConsole } from "./virtio-console.js";
 import type { VirtioDevice } from "./virtio.js";
 import { parseMac, randomMac, type Mac } from "../net/addresses.js";
 
@@ -14,7 +15,11 @@ export type DiskSpec =
   | { type: "memory"; buffer: SharedArrayBuffer | ArrayBuffer; readOnly?: boolean }
   // A raw image file (Node): read on demand; writes go to the file when
   // writable, else to an overlay in memory.
-  | { type: "file"; path: string; writable: boolean };
+  | { type: "file"; path: string; writable: boolean }
+  // A disk of a disk store (src/disks/): `store` is where the store is (a
+  // directory under Node; the IndexedDB database's name in the browser),
+  // `id` the disk. Writes persist in its overlay; readOnly takes no lock.
+  | { type: "store"; store: string; id: string; readOnly?: boolean };
 
 // What a NIC is plugged into.
 export type NetSpec =
@@ -34,6 +39,7 @@ export type DeviceSpec =
   // linkUp: the cable at power-on (default plugged in).
   | { kind: "net"; net: NetSpec; mac?: string; offloads?: boolean; linkUp?: boolean }
   | { kind: "rng" }
+  | { kind: "console" } // virtio-console on the console's rings (hvc0)
   // A device object built by the caller: only for an I/O side running in
   // the controller's own thread (tests); a worker refuses it.
   | { kind: "object"; device: VirtioDevice };
@@ -53,6 +59,7 @@ export interface DevicePlatform {
 export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}): Promise<VirtioDevice> {
   switch (spec.kind) {
     case "rng": return new VirtioEntropy();
+    case "console": return new VirtioConsole();
     case "object": return spec.device;
     case "blk": {
       const d = spec.disk;

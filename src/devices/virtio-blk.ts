@@ -16,7 +16,18 @@ export interface BlockBackend {
   write(offset: number, data: Uint8Array): void | Promise<void>;
   flush(): void | Promise<void>;
   close?(): void | Promise<void>;
+  // Where the back end reports what the user should know (a store that
+  // failed, statistics): the device passes them on as device events.
+  onEvent?(e: { kind: string }): void;
+  // For a snapshot, with the device drained: make what the disk holds now
+  // outlive later writes (pinned for `owner`) and say where it is.
+  save?(owner: string): Promise<DiskSave>;
 }
+
+// A disk's content at a snapshot: its base image (by the SHA-256 of the whole
+// raw image; null: an empty disk) and the chunks that differ from it, by
+// index and SHA-256, pinned in the disk store for the snapshot's owner.
+export interface DiskSave { base: string | null; size: number; chunkSize: number; chunks: [number, string][] }
 
 const SECTOR = V.VIRTIO_BLK_SECTOR_SIZE;
 const HEADER = 16; // struct virtio_blk_req: type, reserved, sector
@@ -55,7 +66,10 @@ export class VirtioBlock implements VirtioDevice {
     return c;
   }
 
-  bind(ctx: DeviceContext): void { this.ctx = ctx; }
+  bind(ctx: DeviceContext): void {
+    this.ctx = ctx;
+    if ("onEvent" in this.disk) this.disk.onEvent = (e) => ctx.event(e);
+  }
 
   notify(q: number): void {
     if (this.held) return; // taken up again by resume()
@@ -79,6 +93,8 @@ export class VirtioBlock implements VirtioDevice {
   }
 
   close(): void | Promise<void> { return this.disk.close?.(); }
+
+  save(owner: string): Promise<DiskSave> | undefined { return this.disk.save?.(owner); }
 
   private async serve(q: number, chain: Chain): Promise<void> {
     const mem = this.ctx.mem;

@@ -23,8 +23,14 @@ export type { Chain } from "./virtqueue.js";
 export const feature = (bit: number): bigint => 1n << BigInt(bit);
 
 // What a device back end gets from the transport.
+export type DeviceCore = Pick<CoreExports, "hostLock" | "hostUnlock" | "virtioInterrupt" | "uartHostPoll">;
+
 export interface DeviceContext {
   readonly mem: GuestMemory;
+  readonly slot: number;
+  // The core's entry points for device state shared with the harts (the
+  // device lock; the UART, whose rings the console shares).
+  readonly core: DeviceCore;
   queue(q: number): VirtQueue;
   // A request taken from queue q is done: `written` bytes were written into
   // its writable buffers.
@@ -57,6 +63,9 @@ export interface VirtioDevice {
   // A command from the page or the CLI (e.g. a NIC's cable pulled); devices
   // ignore what they do not know.
   command?(c: unknown): void;
+  // For a snapshot, once drained: the device's host-side state, or
+  // undefined when it keeps none a snapshot needs.
+  save?(owner: string): Promise<unknown> | undefined;
 }
 
 // A device whose every request is served at once: notify() pops and
@@ -88,7 +97,7 @@ export class VirtioMmioHost {
   readonly mem: GuestMemory;
   onEvent: (slot: number, e: unknown) => void = () => {};
 
-  constructor(private readonly view: CoreView, private readonly core: Pick<CoreExports, "hostLock" | "hostUnlock" | "virtioInterrupt">) {
+  constructor(private readonly view: CoreView, private readonly core: DeviceCore) {
     this.mem = new GuestMemory(view);
     this.i32 = new Int32Array(view.memory.buffer);
   }
@@ -128,6 +137,8 @@ export class VirtioMmioHost {
   private context(slot: number, dev: VirtioDevice): DeviceContext {
     return {
       mem: this.mem,
+      slot,
+      core: this.core,
       queue: (q) => this.queue(slot, q),
       complete: (q, chain, written) => {
         const vq = this.queue(slot, q);
@@ -205,6 +216,16 @@ export class VirtioMmioHost {
 
   resume(): void {
     for (const d of this.devices.values()) d.resume?.();
+  }
+
+  // Each device's save() (after drain()), by slot.
+  async save(owner: string): Promise<{ slot: number; state: unknown }[]> {
+    const out: { slot: number; state: unknown }[] = [];
+    for (const [slot, d] of this.devices) {
+      const state = await d.save?.(owner);
+      if (state !== undefined) out.push({ slot, state });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

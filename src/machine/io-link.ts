@@ -10,6 +10,7 @@ export class IoLink {
   private port: IoPort | undefined;
   private nextId = 1;
   private drains = new Map<number, () => void>();
+  private saves = new Map<number, (states: { slot: number; state: unknown }[]) => void>();
   private ready: (() => void) | undefined;
   private stopped: (() => void) | undefined;
   failure: string | undefined;
@@ -21,6 +22,7 @@ export class IoLink {
     switch (m.type) {
       case "ready": this.ready?.(); this.ready = undefined; break;
       case "drained": this.drains.get(m.id)?.(); this.drains.delete(m.id); break;
+      case "saved": this.saves.get(m.id)?.(m.states); this.saves.delete(m.id); break;
       case "event": this.onEvent(m.slot, m.event); break;
       case "stopped": this.stopped?.(); break;
       case "error":
@@ -32,6 +34,8 @@ export class IoLink {
         this.ready?.(); this.stopped?.();
         for (const done of this.drains.values()) done();
         this.drains.clear();
+        for (const done of this.saves.values()) done([]);
+        this.saves.clear();
         break;
     }
   }
@@ -51,6 +55,16 @@ export class IoLink {
     const id = this.nextId++;
     const done = new Promise<void>((resolve) => this.drains.set(id, resolve));
     this.port.post({ type: "drain", id });
+    return done;
+  }
+
+  // Once drained: each device's state for a snapshot (disks pin what they
+  // hold for `owner`).
+  save(owner: string): Promise<{ slot: number; state: unknown }[]> {
+    if (!this.port || this.failure !== undefined) return Promise.reject(new Error(this.failure ?? "the I/O side is not running"));
+    const id = this.nextId++;
+    const done = new Promise<{ slot: number; state: unknown }[]>((resolve) => this.saves.set(id, resolve));
+    this.port.post({ type: "save", id, owner });
     return done;
   }
 

@@ -42,6 +42,9 @@ export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } |
 // this is only the longest it sleeps regardless (a safety net).
 const TICK_MS = 1000;
 const PAUSE_TIMEOUT_MS = 5000;
+// A hart whose worker has not gone round its loop for this long is stuck
+// (it does so at least once a second, even parked): the watchdog says so.
+export const STALL_MS = 5000;
 
 export class VirtMachine {
   readonly view: CoreView;
@@ -53,6 +56,10 @@ export class VirtMachine {
   onOutput: (bytes: Uint8Array) => void = () => {};
   // Called after the guest reset the machine (e.g. `reboot`) and it restarted.
   onReset: () => void = () => {};
+  // The watchdog: hart `hart` has not answered for `ms` (a bug, or a hart
+  // worker the host starved); stop() still ends the machine. Called again
+  // with ms = 0 when it answers again.
+  onStall: (hart: number, ms: number) => void = () => {};
   // What a device reports (a disk's I/O error, statistics), by its slot.
   onDeviceEvent: (slot: number, event: unknown) => void = () => {};
   private loadedOnce = false;
@@ -71,7 +78,7 @@ export class VirtMachine {
     if (this.slots.length > B.VIRTIO_SLOTS) throw new CoreError(`the machine has ${B.VIRTIO_SLOTS} virtio slots, not ${this.slots.length}`);
     const fail = () => { this.setRunState(L.RUN_STOP); this.wake?.(); };
     this.io = new IoLink(spawnIo, fail, (slot, e) => this.onDeviceEvent(slot, e));
-    this.serial = new SerialRings(this.view, core);
+    this.serial = new SerialRings(this.view, core, this.slots.find((d) => d.spec.kind === "console")?.slot);
     this.harts = new HartPool(this.view, spawnHart, fail);
   }
 
@@ -82,6 +89,14 @@ export class VirtMachine {
   // is taken.
   static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
     spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    m.load();
+    return m;
+  }
+
+  // The machine of `cfg`, its devices given slots, harts not started.
+  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
     const boot = planBoot(cfg);
@@ -89,7 +104,66 @@ export class VirtMachine {
     const core = await instantiateCore(module, memory);
     const m = new VirtMachine(core, memory, cfg, boot, spawnHart, spawnIo, module);
     m.setRunState(L.RUN_PAUSE);
-    m.load();
+    return m;
+  }
+
+  // ---- snapshots (the format and the rest are src/snapshot/'s) ----
+
+  // Stop every hart at an instruction boundary (pause() also lets the
+  // device requests in flight complete) and hand the console output so far
+  // to onOutput, so that nothing is in flight; let `copy` read the memory
+  // while nothing runs; resume (unless the machine was paused already).
+  // pauseMs: how long the harts stood still.
+  // With `owner`, the devices' own state is saved too, in the pause (disks
+  // pin what they hold for that owner).
+  async capture<T>(copy: (view: CoreView, devices: { slot: number; state: unknown }[]) => T, owner?: string):
+    Promise<{ value: T; pauseMs: number }> {
+    const wasPaused = this.paused;
+    const t0 = hostNowMs();
+    await this.pause();
+    let value: T;
+    try {
+      this.drainOutput();
+      const devices = owner === undefined ? [] : await this.io.save(owner);
+      value = copy(this.view, devices);
+    } finally {
+      if (!wasPaused) this.resume();
+    }
+    return { value, pauseMs: hostNowMs() - t0 };
+  }
+
+  // A machine of `cfg` resumed from saved state instead of booted: `load`
+  // writes the saved records and RAM into the new memory (and throws if
+  // they cannot be run); the caches and the host's control words are
+  // rebuilt here. The guest clock stands at `mtime` until run() starts the
+  // harts. Nothing of any other machine is touched, so a refused snapshot
+  // leaves a running one as it was.
+  static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    load: (view: CoreView) => void, mtime: bigint, spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    const { view, core } = m;
+    initMachineState(view, cfg.ramBytes, cfg.harts);
+    view.setDevF64(L.D_SPEED, 1);
+    writeBusMap(view, virtBoard(m.slots.map((d) => d.slot)));
+    load(view);
+    if (view.ramBytes() !== cfg.ramBytes || view.dv.getInt32(L.DEVICE_BASE + L.D_NHARTS, true) !== cfg.harts) {
+      throw new CoreError("the saved machine record does not match the machine's shape");
+    }
+    m.loadedOnce = true; // a reboot must clear RAM
+    core.buildRvcTable();
+    core.initHart(0); // this instance's view of the RAM size
+    for (let h = 0; h < cfg.harts; h++) {
+      const hb = view.hartBase(h);
+      view.bytes.fill(0xff, hb + L.H_TLB, hb + L.H_TLB + L.TLB_SIZE); // every TLB entry invalid (tag -1)
+      view.dv.setInt32(hb + L.H_EXC_CAUSE, -1, true); // no exception pending
+    }
+    view.setDev64(L.D_MTIME_FROZEN, mtime);
+    // Queue notifies the harts made before the snapshot are served first.
+    let pending = 0;
+    for (const { slot } of m.slots) {
+      if (view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_NOTIFIED, true) !== 0) pending |= 1 << slot;
+    }
+    view.setDevI32(L.D_IO_PENDING, pending);
     return m;
   }
 
@@ -214,8 +288,10 @@ export class VirtMachine {
     await this.io.start(this.module, this.memory, this.slots);
     if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts);
     const failure = () => this.io.failure ?? this.harts.failure;
-    if (!this.paused && failure() === undefined) this.setRunState(L.RUN_GO);
+    // resume() also starts the clock of a restored machine.
+    if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
+    const watchdog = this.watchdog();
     try {
       while (!this.stopped && failure() === undefined) {
         if (Atomics.load(this.i32, powerIdx) === 0) {
@@ -238,11 +314,30 @@ export class VirtMachine {
       if (f !== undefined) return { kind: "error", message: f };
       return undefined;
     } finally {
+      clearInterval(watchdog);
       this.drainOutput();
       this.setRunState(L.RUN_STOP);
       this.harts.terminate();
       await this.io.stop();
     }
+  }
+
+  // Every second: has each hart's worker gone round its loop (H_BEAT)?
+  private watchdog(): ReturnType<typeof setInterval> {
+    const seen = Array.from({ length: this.cfg.harts }, () => ({ beat: -1, at: performance.now(), stalled: false }));
+    return setInterval(() => {
+      const now = performance.now();
+      seen.forEach((s, h) => {
+        const beat = Atomics.load(this.i32, (this.view.hartBase(h) + L.H_BEAT) >> 2);
+        if (beat !== s.beat) {
+          if (s.stalled) this.onStall(h, 0);
+          s.beat = beat; s.at = now; s.stalled = false;
+        } else if (!s.stalled && now - s.at > STALL_MS) {
+          s.stalled = true;
+          this.onStall(h, now - s.at);
+        }
+      });
+    }, 1000);
   }
 
   // Sleep until one of the words changes from the value given (each is

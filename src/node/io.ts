@@ -4,11 +4,14 @@ import { Worker } from "node:worker_threads";
 import type { IoSpawner } from "../devices/io-host.js";
 import type { DevicePlatform } from "../devices/specs.js";
 import { FileDisk } from "./file-disk.js";
+import { openStoreDisk } from "./disk-files.js";
 import { makeNodeNet } from "./net-link.js";
 
 // What the I/O worker builds under Node beyond the shared devices.
 export const nodeDevices: DevicePlatform = {
-  openDisk: (d) => d.type === "file" ? FileDisk.open(d.path, d.writable) : undefined,
+  openDisk: (d) => d.type === "file" ? FileDisk.open(d.path, d.writable)
+    : d.type === "store" ? openStoreDisk(d.store, d.id, d.readOnly ?? false)
+    : undefined,
   makeNet: makeNodeNet,
 };
 

@@ -1,6 +1,7 @@
 // Browser entry of the I/O worker; see src/devices/io-host.ts.
 import { ioMain, type ToIo } from "../devices/io-host.js";
 import { makeWebNet } from "./net-link.js";
+import { webDiskPlatform } from "./disk-platform.js";
 
 // The worker's global scope, typed locally (the DOM and WebWorker libs clash).
 const scope = self as unknown as {
@@ -8,5 +9,5 @@ const scope = self as unknown as {
   postMessage(m: unknown): void;
 };
 // What the I/O worker builds in the browser beyond the shared devices.
-const handle = ioMain((m) => scope.postMessage(m), { makeNet: makeWebNet });
+const handle = ioMain((m) => scope.postMessage(m), { ...webDiskPlatform, makeNet: makeWebNet });
 scope.onmessage = (ev) => handle(ev.data);

@@ -126,7 +126,7 @@ test("reboot restarts the machine to a fresh prompt; poweroff still ends it", { 
     await c.run("echo before-reboot > /tmp/mark");
     const from = c.output.length;
     c.send("reboot\n");
-    await c.waitFor(/reboot: Restarting system/, 60_000, from);
+    await c.waitFor(/Requesting system reboot/, 60_000, from);
     await c.waitFor(/Welcome to rvplay/, 120_000, from);
     await c.waitFor(PROMPT, 60_000, from);
     assert.equal((await c.run("cat /tmp/mark 2>/dev/null || echo gone")).trim(), "gone", "a new boot, not the old shell");

@@ -27,7 +27,7 @@ export class TestNetDriver {
     const { core, view } = makeTestCore(ramMiB * 1024 * 1024);
     this.view = view;
     this.host = new VirtioMmioHost(view, {
-      hostLock: core.hostLock, hostUnlock: core.hostUnlock,
+      hostLock: core.hostLock, hostUnlock: core.hostUnlock, uartHostPoll: core.uartHostPoll,
       virtioInterrupt: (_slot, bits) => { this.interrupts.push(bits); },
     });
     this.host.attach(this.slot, device);

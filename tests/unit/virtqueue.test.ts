@@ -29,7 +29,7 @@ class Echo extends SyncDevice {
 function setup(slots: number[]) {
   const { core, view } = makeTestCore();
   const raised: number[] = [];
-  const host = new VirtioMmioHost(view, { hostLock: core.hostLock, hostUnlock: core.hostUnlock, virtioInterrupt: (slot) => { raised.push(slot); } });
+  const host = new VirtioMmioHost(view, { hostLock: core.hostLock, hostUnlock: core.hostUnlock, uartHostPoll: core.uartHostPoll, virtioInterrupt: (slot) => { raised.push(slot); } });
   const devs = slots.map((slot) => { const d = new Echo(); host.attach(slot, d); return d; });
   const num = 8;
   const queue = (slot: number) => {

@@ -119,3 +119,8 @@ export const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
 export const VIRTIO_NET_HDR_GSO_UDP = 3;
 export const VIRTIO_NET_HDR_GSO_TCPV6 = 4;
 export const VIRTIO_NET_HDR_GSO_ECN = 0x80;
+
+// ---- console device (5.3), without MULTIPORT: port 0 only ----
+export const VIRTIO_CONSOLE_F_SIZE = 0; // cols, rows in the configuration space
+export const VIRTIO_CONSOLE_RECEIVEQ = 0; // host -> guest
+export const VIRTIO_CONSOLE_TRANSMITQ = 1; // guest -> host
