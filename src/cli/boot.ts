@@ -7,7 +7,7 @@ import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import type { DeviceSpec } from "../devices/specs.js";
+import type { DeviceSpec, NetSpec } from "../devices/specs.js";
 import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
@@ -118,6 +118,11 @@ export function checkNetArgs(net: string, forwards: string[]): string | undefine
 function dnsServersFromEnv(): string[] | undefined {
   const v = process.env.RVPLAY_NET_DNS?.trim();
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+// The network --net and --net-forward (checked) ask for; undefined: none.
+function netSpecOf(net: string, forwards: string[]): NetSpec | undefined {
+  return net === "user" ? { type: "user", forwards, dnsServers: dnsServersFromEnv() } : undefined;
 }
 
 // Why nothing can listen on the forward's host address and port, or undefined.
@@ -244,7 +249,7 @@ export async function boot(args: string[]): Promise<number> {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
-      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0] }));
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], net: netSpecOf(v.net!, v["net-forward"]!) }));
       if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
@@ -268,7 +273,8 @@ export async function boot(args: string[]): Promise<number> {
         if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
       }
     }
-    if (v.net === "user") devices.push({ kind: "net", net: { type: "user", forwards: v["net-forward"], dnsServers: dnsServersFromEnv() } });
+    const net = netSpecOf(v.net!, v["net-forward"]!);
+    if (net) devices.push({ kind: "net", net });
     const images: BootImage[] = [
       { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
       { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
@@ -370,7 +376,7 @@ function baseName(path: string): string {
 
 // The machine a snapshot file holds, ready to run, with the boot images
 // from the sample or the files given, and a taker that continues from it.
-async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; net?: NetSpec }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
   let bytes: Uint8Array;
   try {
@@ -392,7 +398,7 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { net: v.net });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

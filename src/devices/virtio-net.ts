@@ -29,6 +29,7 @@ import * as V from "../../wasm-core/spec/virtio.js";
 import { internetChecksum } from "../net/checksum.js";
 import { randomMac, macToString, type Mac } from "../net/addresses.js";
 import type { GuestLink } from "../net/link.js";
+import type { NetState } from "../snapshot/manifest.js";
 import { feature, totalLen, GuestMemoryError, type Chain, type DeviceContext, type VirtioDevice } from "./virtio.js";
 
 const HDR = V.VIRTIO_NET_HDR_SIZE;
@@ -90,6 +91,7 @@ export class VirtioNet implements VirtioDevice {
   private macAddr: Mac;
   private readonly mtu: number;
   private readonly trusted: boolean;
+  private readonly offloads: boolean;
   private linkUp = true;
   private held = false;
   private closed = false;
@@ -103,7 +105,7 @@ export class VirtioNet implements VirtioDevice {
     this.mtu = opts.mtu ?? 1500;
     this.linkUp = opts.linkUp ?? true;
     if (!(Number.isInteger(this.mtu) && this.mtu >= 68 && this.mtu <= MAX_IP_PACKET)) throw new RangeError(`MTU ${this.mtu} out of range 68-65535`);
-    const offloads = opts.offloads ?? true;
+    const offloads = this.offloads = opts.offloads ?? true;
     this.trusted = opts.trustedChecksums ?? offloads;
     let f = feature(V.VIRTIO_NET_F_MAC) | feature(V.VIRTIO_NET_F_STATUS) | feature(V.VIRTIO_NET_F_MTU) |
       feature(V.VIRTIO_F_RING_INDIRECT_DESC);
@@ -169,6 +171,13 @@ export class VirtioNet implements VirtioDevice {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.link.onToGuest = () => false;
     this.link.close();
+  }
+
+  // For a snapshot (src/snapshot/manifest.ts NetState): what a restored
+  // card needs to be the same card to the running driver. Nothing else is
+  // held: frames are never in flight in a drained device.
+  save(): Promise<NetState> {
+    return Promise.resolve({ mac: macToString(this.macAddr), linkUp: this.linkUp, offloads: this.offloads });
   }
 
   command(c: unknown): void {

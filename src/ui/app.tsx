@@ -382,7 +382,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
   const restoreSnapshot = (id: string) => {
-    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href });
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href, net: network.bootDevice() });
     serial.current?.focus();
   };
 

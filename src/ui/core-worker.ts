@@ -293,11 +293,6 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
     devices: [{ kind: "console" }, ...devices, ...(msg.net ? [msg.net] : [])],
   }, spawnWebHart, spawnWebIo);
-  m.onDeviceEvent = (_slot, e) => {
-    const ev = e as { kind?: string; message?: string };
-    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
-    else if (ev.kind === "net-stats") post({ type: "net", stats: e as NetStatsEvent });
-  };
   const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
   taker = new SnapshotTaker([
     { role: "firmware", name: name("firmware", "fw_jump.bin"), bytes: ready.bytes.firmware },
@@ -312,6 +307,12 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
 }
 
 function startMachine(m: VirtMachine, next: MachineShape): void {
+  // A booted or a restored machine's disks and network card report here.
+  m.onDeviceEvent = (_slot, e) => {
+    const ev = e as { kind?: string; message?: string };
+    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
+    else if (ev.kind === "net-stats") post({ type: "net", stats: e as NetStatsEvent });
+  };
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
@@ -364,7 +365,7 @@ async function takeSnapshot(name?: string): Promise<void> {
   snapshotStatus("done", `Saved "${item.name}" (${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the machine paused ${stats.pauseMs.toFixed(0)} ms).`);
 }
 
-async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
+async function restoreSnapshot(id: string, imagesUrl: string, nic?: DeviceSpec): Promise<void> {
   const t0 = performance.now();
   snapshotStatus("busy", "Restoring the snapshot…");
   const snap = await snapshots().load(id);
@@ -384,7 +385,7 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
-  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo);
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo, { net: nic?.kind === "net" ? nic.net : undefined });
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -480,7 +481,7 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
     case "ack": batcher.ack(msg.bytes); break;
     case "snapshot-take": snapshotJob(() => takeSnapshot(msg.name)); break;
     case "snapshot-list": snapshotJob(postList); break;
-    case "snapshot-restore": snapshotJob(() => restoreSnapshot(msg.id, msg.imagesUrl)); break;
+    case "snapshot-restore": snapshotJob(() => restoreSnapshot(msg.id, msg.imagesUrl, msg.net)); break;
     case "snapshot-rename": snapshotJob(async () => { await snapshots().rename(msg.id, msg.name); await postList(); }); break;
     case "snapshot-delete": snapshotJob(async () => { await snapshots().delete(msg.id); await postList(); }); break;
     case "snapshot-export": snapshotJob(() => exportSnapshot(msg.id)); break;

@@ -43,7 +43,8 @@ export type ToWorker =
   // Snapshots (kept in IndexedDB by the worker; see snapshot-store.ts).
   | { type: "snapshot-take"; name?: string }
   | { type: "snapshot-list" }
-  | { type: "snapshot-restore"; id: string; imagesUrl: string }
+  // net: the Network panel's card, whose network a snapshot's card is plugged into.
+  | { type: "snapshot-restore"; id: string; imagesUrl: string; net?: DeviceSpec }
   | { type: "snapshot-rename"; id: string; name: string }
   | { type: "snapshot-delete"; id: string }
   | { type: "snapshot-export"; id: string }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../boot/console.js";
 import {
-  freePort, httpGet, patternBytes, serveDns, serveHttp, serveUdpEcho, sha256, type DnsServer, type HttpFiles, type UdpEcho,
+  freePort, httpGet, patternBytes, serveDns, serveHttp, serveUdpEcho, sha256, WAIT_LEASE, type DnsServer, type HttpFiles, type UdpEcho,
 } from "./host-services.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -18,8 +18,6 @@ const cli = join(root, "bin", "rvplay.js");
 const PROMPT = /root@rvplay:[^\n]*# $/m;
 const FILE = patternBytes(3 << 20, 7);
 
-// Wait (in the guest) until eth0 has its address: udhcpc runs in the background.
-export const WAIT_LEASE = "i=0; while [ $i -lt 200 ] && ! ip -4 addr show eth0 | grep -q 'inet '; do sleep 0.1; i=$((i+1)); done";
 
 describe("rvplay boot --net user", { timeout: 300_000 }, () => {
   let c: Console;

@@ -101,3 +101,6 @@ export async function httpGet(url: string): Promise<{ status: number; body: Buff
     }).on("error", reject);
   });
 }
+
+// Wait (in the guest) until eth0 has its address: udhcpc runs in the background.
+export const WAIT_LEASE = "i=0; while [ $i -lt 200 ] && ! ip -4 addr show eth0 | grep -q 'inet '; do sleep 0.1; i=$((i+1)); done";
