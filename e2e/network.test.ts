@@ -3,13 +3,15 @@
 // test runs on 127.0.0.1 (through 10.0.2.2) and checks its checksum, the
 // Network panel shows the address and the traffic, the cable comes out and
 // goes back in, a private destination is refused by the relay; and two tabs
-// on one LAN (chosen in the panel, carried by the link) ping each other.
+// on one LAN (chosen in the panel, carried by the link) ping each other; a
+// snapshot of the machine with its card restores onto the relay again (and
+// is refused, the machine going on, with the Network panel's "none").
 import { test, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ViteDevServer } from "vite";
 import { browserSkipReason, launchBrowser, startServer } from "./browser.js";
-import { runCommand, waitForPrompt } from "./screen.js";
+import { runCommand, waitForPrompt, waitForState } from "./screen.js";
 import { patternBytes, serveHttp, sha256, type HttpFiles } from "../tests/netdev/host-services.js";
 
 const skip = browserSkipReason();
@@ -109,5 +111,42 @@ test("two tabs on one LAN ping each other: the first chooses the LAN in the pane
   assert.notEqual(addrA, addrB);
   assert.match(await runCommand(a, `ping -c 2 -W 5 ${addrB}`, 30_000), /2 packets received/);
   assert.match(await runCommand(b, `ping -c 2 -W 5 ${addrA}`, 30_000), /2 packets received/);
+  assert.deepEqual(errors, []);
+});
+
+test("a snapshot with the network card restores onto the relay: the address, a download with its checksum; with Network none it is refused and the machine goes on", { skip, timeout: 300_000 }, async (t) => {
+  const errors: string[] = [];
+  const page = await open(await context(t), "", errors);
+  await waitForPrompt(page, BOOT_MS);
+  assert.equal(await guestAddress(page, /^10\.0\.2\.15$/), "10.0.2.15");
+  await runCommand(page, "echo before-snapshot > /tmp/mark");
+  const status = async (kind: "done" | "error") => {
+    const s = page.locator(`[data-testid=snapshot-status][data-kind=${kind}]`);
+    try { await s.waitFor({ timeout: 90_000 }); } catch {
+      throw new Error(`no snapshot status ${kind}: it says ${JSON.stringify(await page.getByTestId("snapshot-status").textContent())}`);
+    }
+    return (await s.textContent()) ?? "";
+  };
+  await page.getByTestId("snapshot-button").click();
+  assert.match(await status("done"), /Saved/);
+  // Something else happens after the snapshot, which the restore undoes.
+  await runCommand(page, "echo after-snapshot > /tmp/mark");
+  await page.getByTestId("snapshot-item").first().getByRole("button", { name: /^Restore/ }).click();
+  assert.match(await status("done"), /Restored/);
+  await waitForState(page, "running");
+  assert.equal((await runCommand(page, "cat /tmp/mark")).trim(), "before-snapshot");
+  assert.match(await runCommand(page, "ip -4 addr show eth0"), /inet 10\.0\.2\.15\/24/);
+  const out = await runCommand(page, `wget -q -T 20 -O - http://10.0.2.2:${http!.port}/file.bin | sha256sum`, 120_000);
+  assert.equal(out.trim().split(/\s+/)[0], sha256(FILE), out);
+  // The new network learns the address from the guest's traffic (no new lease).
+  assert.equal(await guestAddress(page, /^10\.0\.2\.15$/, 10_000), "10.0.2.15");
+  assert.match(await page.getByTestId("net-relay").textContent() ?? "", /connected/);
+
+  // With no network chosen the snapshot's card has nowhere to go: refused by name.
+  await page.getByTestId("net-mode").selectOption("none");
+  await page.getByTestId("snapshot-item").first().getByRole("button", { name: /^Restore/ }).click();
+  assert.match(await status("error"), /network card/);
+  assert.equal((await runCommand(page, "cat /tmp/mark")).trim(), "before-snapshot", "the running machine goes on");
+  assert.match(await page.getByTestId("net-link").textContent() ?? "", /up/, "the panel still shows the running card");
   assert.deepEqual(errors, []);
 });

@@ -236,6 +236,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
           break;
         case "screen-restore":
+          network.onRestored();
           bootStart.current = { at: performance.now(), cause: "snapshot restore" };
           meter.reset();
           setStats(undefined);
@@ -382,7 +383,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
   const restoreSnapshot = (id: string) => {
-    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href, net: network.bootDevice() });
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href, net: network.restoreDevice() });
     serial.current?.focus();
   };
 

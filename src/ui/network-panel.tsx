@@ -25,6 +25,9 @@ export interface Network {
   set(next: NetSettings): void;
   /** The card for a boot about to start (remembered as what runs). */
   bootDevice(): DeviceSpec | undefined;
+  /** The network a snapshot's card is to be plugged into: what runs only once onRestored() says the restore happened. */
+  restoreDevice(): DeviceSpec | undefined;
+  onRestored(): void;
   onStats(stats: NetStatsEvent): void;
   onPower(state: PowerState): void;
 }
@@ -64,6 +67,19 @@ export function useNetwork(post: (m: ToWorker) => void, addNotes: (notes: string
     return netDeviceSpec(s, location.href);
   }, []);
 
+  // A restore may be refused (the running machine then goes on with its own
+  // card), so the settings it asked for count only once it happened.
+  const restoring = useRef<NetSettings | undefined>(undefined);
+  const restoreDevice = useCallback(() => {
+    restoring.current = chosenRef.current;
+    return netDeviceSpec(chosenRef.current, location.href);
+  }, []);
+  const onRestored = useCallback(() => {
+    const s = restoring.current;
+    restoring.current = undefined;
+    if (s) { setBooted(s); setFigures(undefined); }
+  }, []);
+
   const onStats = useCallback((stats: NetStatsEvent) => {
     setFigures((prev) => {
       const at = performance.now();
@@ -86,7 +102,7 @@ export function useNetwork(post: (m: ToWorker) => void, addNotes: (notes: string
     if (state === "off" || state === "error") { setFigures(undefined); setBooted(undefined); }
   }, []);
 
-  return { chosen, booted, figures, set, bootDevice, onStats, onPower };
+  return { chosen, booted, figures, set, bootDevice, restoreDevice, onRestored, onStats, onPower };
 }
 
 const MODE_LABELS: Record<NetMode, string> = {

@@ -256,11 +256,24 @@ test("the cable: pulled, the link status drops with a configuration interrupt an
   dev.command({ kind: "net-link", up: true });
   link.toGuest(frameOf(100));
   assert.equal(drv.takeUsed(V.VIRTIO_NET_RXQ).length, 1);
-  // A new MAC (the snapshot-restore hook) is visible in the configuration.
+  // A new MAC (the user's, for a second copy of a machine on one LAN) is visible in the configuration.
   const before = drv.config(0, 6);
   dev.command({ kind: "net-new-mac" });
   assert.notDeepEqual(drv.config(0, 6), before);
   assert.deepEqual(drv.config(0, 6), dev.mac);
+});
+
+test("save (for a snapshot): the MAC the driver read, the cable, the offloads; a card built from them offers the same features", async () => {
+  const { dev } = setup();
+  dev.command({ kind: "net-link", up: false });
+  const st = await dev.save();
+  assert.deepEqual(st, { mac: "52:54:00:12:34:56", linkUp: false, offloads: true });
+  const again = new VirtioNet(new FakeLink(), { mac: MAC, offloads: st.offloads, linkUp: st.linkUp, statsMs: 0 });
+  assert.equal(again.features, dev.features);
+  assert.equal(new DataView(again.config().buffer).getUint16(V.VIRTIO_NET_CFG_STATUS, true), 0, "the cable stays out");
+  const lan = setup({ offloads: false }).dev;
+  assert.equal((await lan.save()).offloads, false);
+  assert.notEqual(lan.features, dev.features);
 });
 
 test("bad descriptors are the transport's NEEDS_RESET: a transmit buffer or a receive buffer outside RAM", () => {
