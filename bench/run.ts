@@ -1,11 +1,12 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load; snapshots of the sample VM; the
-// guest's network (bench/net.ts). `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,net,fuzz` runs a subset
-// (fuzz, and netoffloads — virtio-net with and without each offload — only
-// when asked for).
+// CPU; the snapshot service under load; snapshots of the sample VM; share
+// links in Chromium; the guest's network (bench/net.ts). `--json` prints
+// [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,net,fuzz`
+// runs a subset (fuzz, and netoffloads — virtio-net with and without each
+// offload — only when asked for).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,7 @@ import { diskBench } from "./disk.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
+import { shareBench } from "./share.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -225,10 +227,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,console,net,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,net,fuzz` runs a subset;
 // `fuzz` and `netoffloads` run only when asked for (they take a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench,
   net: netBench, netoffloads: netOffloadsBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");
