@@ -2,9 +2,9 @@
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load; snapshots of the sample VM; share
-// links in Chromium; the guest's network (bench/net.ts). `--json` prints
-// [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,net,fuzz`
+// links in Chromium; the shared folder; the guest's network (bench/net.ts).
+// `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz`
 // runs a subset (fuzz, and netoffloads — virtio-net with and without each
 // offload — only when asked for).
 import { readFileSync, existsSync } from "node:fs";
@@ -21,6 +21,7 @@ import { serverBench } from "./server-load.js";
 import { netBench } from "./net.js";
 import { netOffloadsBench } from "./net-offloads.js";
 import { diskBench } from "./disk.js";
+import { folderBench } from "./shared-folder.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
@@ -227,10 +228,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,net,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz` runs a subset;
 // `fuzz` and `netoffloads` run only when asked for (they take a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, folder: folderBench, console: consoleBench,
   net: netBench, netoffloads: netOffloadsBench, fuzz: fuzzBench,
 };
 const onlyArg = process.argv.indexOf("--only");

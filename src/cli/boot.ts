@@ -1,5 +1,5 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync, accessSync, constants as FS } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createServer } from "node:net";
@@ -7,7 +7,7 @@ import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import type { DeviceSpec, NetSpec } from "../devices/specs.js";
+import type { DeviceSpec, NetSpec, ShareSpec } from "../devices/specs.js";
 import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
@@ -39,7 +39,7 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              its shape and command line are the snapshot's; the
                              boot images it names are the sample's or given with
                              --kernel, --firmware, --initrd, its disk's base
-                             with --disk
+                             with --disk, its shared folder with --share
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -70,6 +70,12 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              tcp:HOSTPORT:GUESTPORT, or QEMU's hostfwd form
                              tcp:[HOSTADDR]:HOSTPORT-[10.0.2.15]:GUESTPORT
                              (host address default 127.0.0.1)
+      --share DIR[,ro]       share the host directory DIR with the guest
+                             (virtio-9p, mount tag "host"; the sample image
+                             mounts it at /mnt/host): read-write, or
+                             read-only with ",ro". The guest cannot reach
+                             outside DIR (no "..", no symlinks followed on
+                             the host) and sees its files as root's
 `;
 
 const CTRL_A = 0x01;
@@ -185,6 +191,28 @@ function diskSpec(path: string, writable: boolean): DeviceSpec | SnapshotDisk {
 
 const MAX_DISKS = 4;
 
+// --share DIR, DIR,ro or DIR,rw: the host directory, checked before boot.
+export function shareSpec(arg: string): DeviceSpec {
+  const m = /^(.*),(ro|rw)$/.exec(arg);
+  const path = m ? m[1] : arg;
+  const readOnly = m?.[2] === "ro";
+  if (path === "") throw new ImageError("--share needs a directory");
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot share '${path}': ${err.code === "ENOENT" ? "no such directory" : err.message}`);
+  }
+  if (!st.isDirectory()) throw new ImageError(`cannot share '${path}': not a directory`);
+  try {
+    accessSync(path, FS.R_OK | FS.X_OK | (readOnly ? 0 : FS.W_OK));
+  } catch {
+    throw new ImageError(`cannot share '${path}': this user may not ${readOnly ? "read" : "read and write"} it${readOnly ? "" : " (add ,ro to share it read-only)"}`);
+  }
+  return { kind: "9p", tag: "host", share: { type: "host", path, readOnly } };
+}
+
 // --disk X: a file when X is a path or names a file here, else a disk of the store.
 async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec | SnapshotDisk> {
   if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
@@ -217,6 +245,7 @@ export async function boot(args: string[]): Promise<number> {
         "no-disk": { type: "boolean", default: false },
         net: { type: "string", default: "user" },
         "net-forward": { type: "string", multiple: true, default: [] },
+        share: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -255,7 +284,9 @@ export async function boot(args: string[]): Promise<number> {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
-      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], net: netSpecOf(v.net!, v["net-forward"]!) }));
+      const share = v.share === undefined ? undefined : shareSpec(v.share);
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], share: share?.kind === "9p" ? share.share : undefined,
+        net: netSpecOf(v.net!, v["net-forward"]!) }));
       if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
@@ -285,6 +316,7 @@ export async function boot(args: string[]): Promise<number> {
         if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
       }
     }
+    if (v.share !== undefined) devices.push(shareSpec(v.share));
     const net = netSpecOf(v.net!, v["net-forward"]!);
     if (net) devices.push({ kind: "net", net });
     const images: BootImage[] = [
@@ -400,7 +432,7 @@ async function fetchLink(link: string): Promise<Snapshot> {
 // The machine a snapshot file or share link holds, ready to run, with the
 // boot images from the sample or the files given, and a taker that
 // continues from it.
-async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; net?: NetSpec }):
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; share?: ShareSpec; net?: NetSpec }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
   let snap: Snapshot;
   if (/^https?:\/\//i.test(file)) {
@@ -427,7 +459,20 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { net: v.net });
+  if (v.share && !snap.manifest.devices.some((d) => d.type === "virtio-9p")) {
+    throw new SnapshotError("unsupported", "the snapshot's machine had no shared folder: drop --share");
+  }
+  // A machine that had a shared folder and no --share (a page's machine
+  // always has its Files folder, which cannot come along): an empty folder
+  // in memory, said so, rather than no restore at all.
+  let share = v.share;
+  const had = snap.manifest.devices.some((d) => d.type === "virtio-9p");
+  if (had && !share) {
+    share = { type: "memory" };
+    process.stderr.write("[rvplay] the snapshot's machine had a shared folder (/mnt/host); without --share DIR it gets an empty one in memory, " +
+      "gone when rvplay ends, and files the guest had open there fail (EBADF)\r\n");
+  }
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share, net: v.net });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

@@ -6,6 +6,7 @@ import type { DevicePlatform } from "../devices/specs.js";
 import { FileDisk } from "./file-disk.js";
 import { openStoreDisk } from "./disk-files.js";
 import { makeNodeNet } from "./net-link.js";
+import { NodeFsBackend } from "../9p/node-fs-backend.js";
 
 // What the I/O worker builds under Node beyond the shared devices.
 export const nodeDevices: DevicePlatform = {
@@ -13,6 +14,7 @@ export const nodeDevices: DevicePlatform = {
     : d.type === "store" ? openStoreDisk(d.store, d.id, d.readOnly ?? false)
     : undefined,
   makeNet: makeNodeNet,
+  openShare: (s) => s.type === "host" ? NodeFsBackend.create(s.path, { readOnly: s.readOnly }) : undefined,
 };
 
 export const spawnNodeIo: IoSpawner = () => {

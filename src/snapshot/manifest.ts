@@ -15,6 +15,8 @@ import { VIRTIO_SLOTS } from "../../wasm-core/board.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import { MANIFEST_FORMAT, isContentHash } from "./share-api.js";
 import { SnapshotError } from "./snapshot-error.js";
+import { parseP9Session, P9SessionError, type P9SessionState } from "../9p/session-state.js";
+import { MAX_TAG_BYTES } from "../devices/virtio-9p.js";
 
 export const SNAPSHOT_VERSION = 1;
 export const PAGE_SIZE = 4096;
@@ -41,11 +43,17 @@ export const IMAGE_ROLES: readonly ImageRole[] = ["firmware", "kernel", "initrd"
 // A boot image, by content: its bytes are not in the snapshot.
 export interface ImageRef { role: ImageRole; name: string; sha256: string; size: number }
 
-export type DeviceType = "virtio-blk" | "virtio-rng" | "virtio-console" | "virtio-net";
-export const DEVICE_VERSIONS: Record<DeviceType, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 1, "virtio-net": 1 };
+export type DeviceType = "virtio-blk" | "virtio-rng" | "virtio-console" | "virtio-9p" | "virtio-net";
+export const DEVICE_VERSIONS: Record<DeviceType, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 1, "virtio-9p": 1, "virtio-net": 1 };
+
+// virtio-9p's state (version 1): its mount tag and the 9P session by path
+// (src/9p/session-state.ts). The folder's files are not in the snapshot:
+// they are the host's (or the page's), and the restore is given the folder.
+export interface Virtio9pState { tag: string; session: P9SessionState }
 
 // A device in a virtio-mmio slot, with its host-side state (a named,
-// versioned record). Only virtio-net keeps any (NetState); the others `{}`.
+// versioned record; virtio-9p keeps its session, Virtio9pState, virtio-net
+// its card, NetState, the others none: `{}`).
 export interface DeviceEntry { slot: number; type: DeviceType; version: number; disk?: number; state: Record<string, unknown> }
 
 // virtio-net's state, version 1: what the transport's registers in the
@@ -134,6 +142,18 @@ function keys(o: Record<string, unknown>, path: string, allowed: string[]): void
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw bad(path, `has an unknown field "${k}"`);
 }
 
+function p9State(o: Record<string, unknown>, path: string): Virtio9pState {
+  keys(o, path, ["tag", "session"]);
+  const tag = str(o.tag, `${path}.tag`, MAX_TAG_BYTES);
+  if (tag.length === 0 || new TextEncoder().encode(tag).length > MAX_TAG_BYTES) throw bad(`${path}.tag`, `is not a mount tag of 1 to ${MAX_TAG_BYTES} bytes`);
+  try {
+    return { tag, session: parseP9Session(o.session, `${path}.session`) };
+  } catch (e) {
+    if (e instanceof P9SessionError) throw new SnapshotError("bad_manifest", `snapshot manifest: ${e.message}`);
+    throw e;
+  }
+}
+
 // The manifest in `bytes`, checked. Throws SnapshotError.
 export function parseManifest(bytes: Uint8Array): Manifest {
   if (bytes.length > MAX_MANIFEST_BYTES) throw new SnapshotError("limits", `snapshot manifest is ${bytes.length} bytes, more than ${MAX_MANIFEST_BYTES}`);
@@ -212,7 +232,8 @@ export function checkManifest(json: unknown): Manifest {
     const version = int(o.version, `${p}.version`, 1, Number.MAX_SAFE_INTEGER);
     if (version > DEVICE_VERSIONS[type]) throw new SnapshotError("future_version", `the snapshot's ${type} device state has version ${version}; this rvplay reads ${DEVICE_VERSIONS[type]}: update rvplay`);
     const entry: DeviceEntry = { slot: int(o.slot, `${p}.slot`, 0, VIRTIO_SLOTS - 1), type, version, state: obj(o.state, `${p}.state`) };
-    if (type === "virtio-net") {
+    if (type === "virtio-9p") entry.state = p9State(entry.state, `${p}.state`) as unknown as Record<string, unknown>;
+    else if (type === "virtio-net") {
       const st = entry.state;
       keys(st, `${p}.state`, ["mac", "linkUp", "offloads"]);
       // A unicast MAC (bit 0 of the first byte clear), lower-case, colons.

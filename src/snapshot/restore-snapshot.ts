@@ -7,17 +7,18 @@
 // no other machine is touched.
 import * as L from "../../wasm-core/layout.js";
 import * as R from "../../wasm-core/spec/riscv.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_9P, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
 import { VIRTIO_SLOTS } from "../../wasm-core/board.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import { CoreError, type CoreView } from "../machine/core.js";
 import { VirtMachine, type HartSpawner, type VirtConfig } from "../machine/virt-machine.js";
 import { ImageError } from "../machine/boot-images.js";
 import type { IoSpawner } from "../devices/io-host.js";
-import type { DeviceSpec, NetSpec } from "../devices/specs.js";
+import type { DeviceSpec, NetSpec, ShareSpec } from "../devices/specs.js";
+import { DEFAULT_MSIZE_CAP } from "../9p/server.js";
 import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
 import { inflate, sha256Hex } from "./blob-codec.js";
-import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type NetState, type PackEntry, type Section } from "./manifest.js";
+import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section, type Virtio9pState, type NetState } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
 import { SnapshotError } from "./snapshot-error.js";
 import { SnapshotDisk } from "./snapshot-disk.js";
@@ -178,8 +179,8 @@ function checkLoadedState(view: CoreView, m: Manifest): void {
   const txUsed = (dv.getInt32(U + L.UART_TX_HEAD, true) - dv.getInt32(U + L.UART_TX_TAIL, true)) | 0;
   const rxUsed = (dv.getInt32(U + L.UART_RX_HEAD, true) - dv.getInt32(U + L.UART_RX_TAIL, true)) | 0;
   if (txUsed < 0 || txUsed > L.UART_TX_SIZE || rxUsed < 0 || rxUsed > L.UART_RX_SIZE) throw bad("the console rings' indices are out of range");
-  const ids: Record<string, number> = { "virtio-blk": VIRTIO_ID_BLOCK, "virtio-rng": VIRTIO_ID_RNG, "virtio-console": VIRTIO_ID_CONSOLE, "virtio-net": VIRTIO_ID_NET };
-  const queues: Record<string, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 2, "virtio-net": 2 };
+  const ids: Record<string, number> = { "virtio-blk": VIRTIO_ID_BLOCK, "virtio-rng": VIRTIO_ID_RNG, "virtio-console": VIRTIO_ID_CONSOLE, "virtio-9p": VIRTIO_ID_9P, "virtio-net": VIRTIO_ID_NET };
+  const queues: Record<string, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 2, "virtio-9p": 1, "virtio-net": 2 };
   for (let slot = 0; slot < VIRTIO_SLOTS; slot++) {
     const s = D + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE;
     const dev = m.devices.find((d) => d.slot === slot);
@@ -215,9 +216,24 @@ export function restoredNic(st: NetState, net: NetSpec | undefined): DeviceSpec 
   return { kind: "net", net, mac: st.mac, offloads: st.offloads, linkUp: st.linkUp };
 }
 
-// What the restorer plugs in that a snapshot does not hold.
+// What a restore is given besides the snapshot: the shared folder (a
+// snapshot holds the 9P session, by path, but not the folder's files).
 export interface RestoreOptions {
+  share?: ShareSpec;
   net?: NetSpec; // the network a snapshot's network card is plugged into
+}
+
+// The virtio-9p device of a restored machine: the snapshot's session over
+// the folder given, which must be there.
+function shareDevice(state: Virtio9pState, share: ShareSpec | undefined): DeviceSpec {
+  if (!share) {
+    throw new SnapshotError("missing_share", `the snapshot's machine had a shared folder (virtio-9p, tag "${state.tag}"), and none was given to restore it with: ` +
+      "in the CLI give --share DIR (the folder it had); the page gives its Files folder");
+  }
+  if (state.session.msize > DEFAULT_MSIZE_CAP) {
+    throw new SnapshotError("bad_state", `the snapshot's shared folder session has msize ${state.session.msize}, above the ${DEFAULT_MSIZE_CAP} this rvplay agrees to`);
+  }
+  return { kind: "9p", tag: state.tag, share, session: state.session };
 }
 
 // The configuration a prepared snapshot runs with.
@@ -229,6 +245,7 @@ export function restoredConfig(p: PreparedRestore, opts: RestoreOptions = {}): V
     // In their slots, as the snapshot had them.
     devices: [...p.manifest.devices].sort((a, b) => a.slot - b.slot).map((d): DeviceSpec =>
       d.type === "virtio-blk" ? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" }
+        : d.type === "virtio-9p" ? shareDevice(d.state as unknown as Virtio9pState, opts.share)
         : d.type === "virtio-net" ? restoredNic(d.state as unknown as NetState, opts.net) : { kind: "rng" }),
   };
 }
@@ -238,7 +255,7 @@ export function restoredConfig(p: PreparedRestore, opts: RestoreOptions = {}): V
 // manifest that lists others is refused by the state check above.
 export async function restoreMachine(p: PreparedRestore, module: WebAssembly.Module, spawnHart: HartSpawner, spawnIo?: IoSpawner,
   opts: RestoreOptions = {}): Promise<VirtMachine> {
-  const cfg = restoredConfig(p, opts); // refuses a network card with no network before anything is built
+  const cfg = restoredConfig(p, opts); // a missing shared folder or network is refused before anything is built
   try {
     return await VirtMachine.restore(module, cfg, spawnHart, (view) => p.load(view), p.mtime, spawnIo);
   } catch (e) {

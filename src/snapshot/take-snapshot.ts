@@ -9,8 +9,9 @@
 // of the last snapshot it took (or that the machine was restored from), so
 // the next one stores only the pages that changed.
 import * as L from "../../wasm-core/layout.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_9P, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
 import type { DiskSave } from "../devices/virtio-blk.js";
+import type { Virtio9pSave } from "../devices/virtio-9p.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import type { CoreView } from "../machine/core.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
@@ -123,6 +124,8 @@ export class SnapshotTaker {
     // The owner of the disk chunks pinned for this snapshot until it holds them.
     const hasNic = (cfg.devices ?? []).some((d) => d.kind === "net" || (d.kind === "object" && d.device.deviceId === VIRTIO_ID_NET));
     const owner = `snapshot-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    // A shared folder's device saves its 9P session (the fids by path).
+    const has9p = (cfg.devices ?? []).some((d) => d.kind === "9p");
     if (this.scanner?.memory !== machine.memory) this.scanner = { memory: machine.memory, scanner: new ZeroScanner(machine.memory) };
     const scanner = this.scanner.scanner;
     scanner.prescan(L.RAM_OFFSET, cfg.ramBytes);
@@ -153,9 +156,9 @@ export class SnapshotTaker {
         records: records.map((r) => ({ name: r.name, version: r.version, bytes: mem.slice(r.base, r.base + r.size) })),
         pages, copy, devices, disk: d, saved: st,
       };
-      // The devices save themselves for a store disk (its pins) or a NIC
-      // (its MAC and cable).
-    }, storeDisk || hasNic ? owner : undefined);
+      // The devices save themselves for a store disk (its pins), a shared
+      // folder (its session) or a NIC (its MAC and cable).
+    }, storeDisk || has9p || hasNic ? owner : undefined);
     try {
       return await this.finish(cfg, cap, pauseMs, t0, index, disk, stores, screen);
     } finally {
@@ -299,6 +302,11 @@ export class SnapshotTaker {
         const st = state as NetState | undefined;
         if (!st) throw new SnapshotError("unsupported", `the network card in slot ${slot} did not save its state for the snapshot`);
         return { slot, type: "virtio-net", version: DEVICE_VERSIONS["virtio-net"], state: { mac: st.mac, linkUp: st.linkUp, offloads: st.offloads } };
+      }
+      if (deviceId === VIRTIO_ID_9P) {
+        if (state === undefined) throw new SnapshotError("unsupported", `the shared folder's device (virtio-9p, slot ${slot}) did not save its session`);
+        const s = state as Virtio9pSave;
+        return { slot, type: "virtio-9p", version: DEVICE_VERSIONS["virtio-9p"], state: { tag: s.tag, session: s.session } };
       }
       if (deviceId === VIRTIO_ID_BLOCK) return { slot, type: "virtio-blk", version: DEVICE_VERSIONS["virtio-blk"], disk: 0, state: {} };
       if (deviceId === VIRTIO_ID_RNG) return { slot, type: "virtio-rng", version: DEVICE_VERSIONS["virtio-rng"], state: {} };

@@ -23,6 +23,7 @@ import {
 import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { FilesPanel, type MachineShare } from "./files-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 import { ScreenCapture } from "./screen-capture.js";
 import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
@@ -88,6 +89,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
   const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
+  const [machineShare, setMachineShare] = useState<MachineShare | undefined>();
   const light = useMediaQuery("(prefers-color-scheme: light)");
   const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
   const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
@@ -237,6 +239,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
           setDiskWarnings([]);
           break;
+        case "share": setMachineShare({ attached: m.attached, note: m.note }); break;
         case "disk-event":
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
@@ -590,6 +593,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
             onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
             onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
+
+          <FilesPanel machine={on ? machineShare : undefined} machineOn={on} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>

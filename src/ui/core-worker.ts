@@ -17,6 +17,7 @@ import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFile
 import type { DeviceSpec } from "../devices/specs.js";
 import { DiskStore } from "../disks/disk-store.js";
 import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
+import { pageShareSpec } from "../web/share-platform.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
@@ -285,6 +286,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     devices.push(...kept.specs);
     post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
   }
+  const share = await pageShareSpec();
+  if ("spec" in share) devices.push(share.spec);
+  post({ type: "share", attached: "spec" in share, note: "note" in share ? share.note : undefined });
   shape = next;
   userPaused = false;
   setState("starting");
@@ -399,7 +403,12 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
-  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo, { net: nic?.kind === "net" ? nic.net : undefined });
+  // A machine that had the shared folder takes up its session over the page's Files folder.
+  const hadShare = prepared.manifest.devices.some((d) => d.type === "virtio-9p");
+  const share = hadShare ? await pageShareSpec() : undefined;
+  if (share && "note" in share) throw new SnapshotError("missing_share", `the snapshot's machine had the shared folder, and this page cannot give it one: ${share.note}`);
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
+    { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined, net: nic?.kind === "net" ? nic.net : undefined });
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -416,6 +425,7 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});
   post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  post({ type: "share", attached: hadShare });
   startMachine(m, sh);
   setState("running");
 }

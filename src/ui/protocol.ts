@@ -86,6 +86,8 @@ export type FromWorker =
   // A disk reported trouble: an I/O error, a store that failed (now in
   // memory only), or another tab took it over.
   | { type: "disk-event"; kind: string; message: string }
+  // Whether this boot has the shared folder (virtio-9p, /mnt/host), and if not why.
+  | { type: "share"; attached: boolean; note?: string }
   | { type: "snapshots"; list: SnapshotItem[] }
   // How a snapshot action went, to show the user.
   | { type: "snapshot-status"; kind: "busy" | "done" | "error"; message: string }

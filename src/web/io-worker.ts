@@ -2,6 +2,7 @@
 import { ioMain, type ToIo } from "../devices/io-host.js";
 import { makeWebNet } from "./net-link.js";
 import { webDiskPlatform } from "./disk-platform.js";
+import { webSharePlatform } from "./share-platform.js";
 
 // The worker's global scope, typed locally (the DOM and WebWorker libs clash).
 const scope = self as unknown as {
@@ -9,5 +10,5 @@ const scope = self as unknown as {
   postMessage(m: unknown): void;
 };
 // What the I/O worker builds in the browser beyond the shared devices.
-const handle = ioMain((m) => scope.postMessage(m), { ...webDiskPlatform, makeNet: makeWebNet });
+const handle = ioMain((m) => scope.postMessage(m), { ...webDiskPlatform, ...webSharePlatform, makeNet: makeWebNet });
 scope.onmessage = (ev) => handle(ev.data);

@@ -124,3 +124,11 @@ export const VIRTIO_NET_HDR_GSO_ECN = 0x80;
 export const VIRTIO_CONSOLE_F_SIZE = 0; // cols, rows in the configuration space
 export const VIRTIO_CONSOLE_RECEIVEQ = 0; // host -> guest
 export const VIRTIO_CONSOLE_TRANSMITQ = 1; // guest -> host
+
+// ---- 9P transport (device id 9; the spec lists the id but defines the
+// device nowhere: Linux's include/uapi/linux/virtio_9p.h and QEMU's
+// hw/9pfs/virtio-9p-device.c are the definition) ----
+export const VIRTIO_9P_F_MOUNT_TAG = 0; // VIRTIO_9P_MOUNT_TAG: the mount tag is in the configuration space
+export const VIRTIO_9P_REQUESTQ = 0; // the one queue: T-message out, R-message back
+// struct virtio_9p_config: le16 tag_len, then tag_len bytes of tag (no NUL).
+export const VIRTIO_9P_CONFIG_TAG = 2;
