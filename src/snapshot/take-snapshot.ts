@@ -9,7 +9,7 @@
 // of the last snapshot it took (or that the machine was restored from), so
 // the next one stores only the pages that changed.
 import * as L from "../../wasm-core/layout.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_9P } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_9P, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
 import type { DiskSave } from "../devices/virtio-blk.js";
 import type { Virtio9pSave } from "../devices/virtio-9p.js";
 import { memoryRecords } from "../../wasm-core/records.js";
@@ -18,7 +18,7 @@ import type { VirtMachine } from "../machine/virt-machine.js";
 import { MANIFEST_FORMAT } from "./share-api.js";
 import {
   CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, SNAPSHOT_VERSION,
-  type DeviceEntry, type DiskEntry, type ImageRef, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
+  type DeviceEntry, type DiskEntry, type ImageRef, type NetState, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
 } from "./manifest.js";
 import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
 import { ImageIndex } from "./image-index.js";
@@ -122,6 +122,7 @@ export class SnapshotTaker {
         "a snapshot cannot hold it yet; boot with the disk in memory (a .gz image) or from the disk store to take snapshots");
     }
     // The owner of the disk chunks pinned for this snapshot until it holds them.
+    const hasNic = (cfg.devices ?? []).some((d) => d.kind === "net" || (d.kind === "object" && d.device.deviceId === VIRTIO_ID_NET));
     const owner = `snapshot-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     // A shared folder's device saves its 9P session (the fids by path).
     const has9p = (cfg.devices ?? []).some((d) => d.kind === "9p");
@@ -155,7 +156,9 @@ export class SnapshotTaker {
         records: records.map((r) => ({ name: r.name, version: r.version, bytes: mem.slice(r.base, r.base + r.size) })),
         pages, copy, devices, disk: d, saved: st,
       };
-    }, storeDisk || has9p ? owner : undefined);
+      // The devices save themselves for a store disk (its pins), a shared
+      // folder (its session) or a NIC (its MAC and cable).
+    }, storeDisk || has9p || hasNic ? owner : undefined);
     try {
       return await this.finish(cfg, cap, pauseMs, t0, index, disk, stores, screen);
     } finally {
@@ -295,6 +298,11 @@ export class SnapshotTaker {
     const stateHash = await sha256Hex(stateBlob);
 
     const devices: DeviceEntry[] = cap.devices.map(({ slot, deviceId, state }) => {
+      if (deviceId === VIRTIO_ID_NET) {
+        const st = state as NetState | undefined;
+        if (!st) throw new SnapshotError("unsupported", `the network card in slot ${slot} did not save its state for the snapshot`);
+        return { slot, type: "virtio-net", version: DEVICE_VERSIONS["virtio-net"], state: { mac: st.mac, linkUp: st.linkUp, offloads: st.offloads } };
+      }
       if (deviceId === VIRTIO_ID_9P) {
         if (state === undefined) throw new SnapshotError("unsupported", `the shared folder's device (virtio-9p, slot ${slot}) did not save its session`);
         const s = state as Virtio9pSave;
