@@ -57,6 +57,10 @@ export async function consoleBench(figures: Figure[]): Promise<void> {
     figures.push({ name: `console: ${CMD}, rvplay CLI (${label})`, value: Math.round(node * 100) / 100, unit: "s" });
     figures.push({ name: `console throughput, rvplay CLI (${label})`, value: kbs(node), unit: "KB/s" });
   }
+  const jit = median(await cliRuns(process.execPath, [join(root, "bin", "rvplay.js"), "boot", "--mem", "256", "--jit",
+    "--append", "console=ttyS0 quiet"]));
+  figures.push({ name: `console: ${CMD}, rvplay CLI --jit (ttyS0)`, value: Math.round(jit * 100) / 100, unit: "s" });
+  figures.push({ name: "console throughput, rvplay CLI --jit (ttyS0)", value: kbs(jit), unit: "KB/s" });
   const qemu = [process.env.QEMU_SYSTEM_RISCV64, "/usr/bin/qemu-system-riscv64"].find((p): p is string => !!p && existsSync(p));
   if (qemu) {
     const dir = unpackSampleImage(["fw_jump.bin", "Image"]);

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadCoreModule } from "../src/node/core-module.js";
 import { runElf } from "../src/machine/run-elf.js";
+import { DEFAULT_JIT_CONFIG } from "../src/machine/jit/hart-jit.js";
 import { Console } from "../tests/boot/console.js";
 import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
@@ -62,6 +63,28 @@ async function cpuBench(figures: Figure[]): Promise<void> {
   figures.push({ name: "cpu-bench guest instructions", value: instructions, unit: "instructions" });
   figures.push({ name: "cpu-bench rvplay 1 hart (Node), median of 3", value: round(median(mips)), unit: "MIPS" });
   figures.push({ name: "cpu-bench rvplay time", value: round(median(secs), 3), unit: "s" });
+  // The same with the JIT (--jit; issue 12): speed, and what translating cost.
+  const jitMips: number[] = [], jitSecs: number[] = [];
+  let jitFigures: { share: number; ms: number; regions: number; blocks: number; kib: number } | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const r = await runElf(module, bytes, { maxInstructions: 5_000_000_000, jit: DEFAULT_JIT_CONFIG });
+    if (r.outcome.kind !== "pass") throw new Error(`cpu-bench with the JIT did not pass (${JSON.stringify(r.outcome)}); output: ${r.output}`);
+    jitSecs.push(r.seconds);
+    jitMips.push(r.instructions / r.seconds / 1e6);
+    const st = r.jit!.stats;
+    jitFigures = { share: Number(r.jit!.retiredInCode) / r.instructions, ms: st.translateMs + st.compileMs + st.instantiateMs,
+      regions: st.regions, blocks: st.blocks, kib: st.liveBytes / 1024 };
+  }
+  figures.push({ name: "cpu-bench rvplay --jit 1 hart (Node), median of 3", value: round(median(jitMips)), unit: "MIPS" });
+  figures.push({ name: "cpu-bench rvplay --jit time", value: round(median(jitSecs), 3), unit: "s" });
+  figures.push({ name: "cpu-bench rvplay --jit / interpreter speed", value: round(median(jitMips) / median(mips), 2), unit: "x" });
+  if (jitFigures) {
+    figures.push({ name: "cpu-bench --jit: instructions run in translated code", value: round(jitFigures.share * 100), unit: "%" });
+    figures.push({ name: "cpu-bench --jit: translate + compile + instantiate, all regions", value: round(jitFigures.ms), unit: "ms" });
+    figures.push({ name: "cpu-bench --jit: regions / blocks translated", value: jitFigures.regions, unit: `regions (${jitFigures.blocks} blocks)` });
+    figures.push({ name: "cpu-bench --jit: compile cost per block", value: round((jitFigures.ms * 1000) / Math.max(1, jitFigures.blocks)), unit: "µs" });
+    figures.push({ name: "cpu-bench --jit: code cache at the end", value: round(jitFigures.kib), unit: "KiB" });
+  }
 
   const qemu = qemuBinary();
   if (qemu) {
@@ -78,6 +101,7 @@ async function cpuBench(figures: Figure[]): Promise<void> {
     figures.push({ name: "cpu-bench QEMU spike (TCG) time incl. start-up", value: round(q, 3), unit: "s" });
     figures.push({ name: "cpu-bench QEMU equivalent speed", value: round(instructions / q / 1e6), unit: "MIPS" });
     figures.push({ name: "cpu-bench rvplay / QEMU time", value: round(median(secs) / q, 2), unit: "x" });
+    figures.push({ name: "cpu-bench rvplay --jit / QEMU time", value: round(median(jitSecs) / q, 2), unit: "x" });
   } else if (!json) {
     process.stdout.write("(qemu-system-riscv64 not found: no QEMU reference; apt-get install qemu-system-misc)\n");
   }
@@ -104,29 +128,35 @@ const WORKLOADS: [string, string][] = [
   ["200,000-iteration shell loop", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"],
 ];
 
-async function withGuest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>): Promise<T> {
+async function withGuest<T>(label: string, cmd: string, args: string[], body: (c: Console) => Promise<T>,
+  after?: (output: string) => void): Promise<T> {
   const c = Console.spawn(cmd, args, label);
   try {
     await c.waitFor(PROMPT, 300_000);
     const r = await body(c);
     c.send("poweroff\n");
     await c.exited; // rvplay and QEMU both end when the guest powers off
+    after?.(c.output);
     return r;
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
   }
 }
 
-async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[] }> {
+async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ boot: number; work: number[]; share?: number }> {
   const t0 = performance.now();
-  let boot = 0;
+  let boot = 0, share: number | undefined;
   const work = await withGuest(label, cmd, args, async (c) => {
     boot = (performance.now() - t0) / 1000;
     const out: number[] = [];
     for (const [, w] of WORKLOADS) out.push(await c.guestSeconds(w));
     return out;
+  }, (output) => {
+    // `rvplay boot --jit-stats`: the share of instructions run translated.
+    const m = /hart 0 jit: .* (\d+) of (\d+) instructions in translated code/.exec(output);
+    if (m) share = Number(m[1]) / Number(m[2]);
   });
-  return { boot, work };
+  return { boot, work, share };
 }
 
 async function linuxBench(figures: Figure[]): Promise<void> {
@@ -136,6 +166,11 @@ async function linuxBench(figures: Figure[]): Promise<void> {
   }
   const med = (f: (r: { boot: number; work: number[] }) => number, rs: typeof boots) => median(rs.map(f));
   const ours = { boot: med((r) => r.boot, boots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], boots)) };
+  const jitBoots: { boot: number; work: number[]; share?: number }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    jitBoots.push(await linuxRun("rvplay --jit", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--jit", "--jit-stats"]));
+  }
+  const jit = { boot: med((r) => r.boot, jitBoots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], jitBoots)) };
   let theirs: typeof ours | undefined;
   const qemu = qemuBinary();
   if (qemu) {
@@ -148,15 +183,19 @@ async function linuxBench(figures: Figure[]): Promise<void> {
     }
     theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
   }
-  const add = (name: string, v: number, q?: number) => {
+  const add = (name: string, v: number, j: number, q?: number) => {
     figures.push({ name: `${name}: rvplay (Node, 1 hart)`, value: round(v, 2), unit: "s" });
+    figures.push({ name: `${name}: rvplay --jit (Node, 1 hart)`, value: round(j, 2), unit: "s" });
     if (q !== undefined) {
       figures.push({ name: `${name}: QEMU virt (TCG)`, value: round(q, 2), unit: "s" });
       figures.push({ name: `${name}: rvplay / QEMU`, value: round(v / q, 1), unit: "x" });
+      figures.push({ name: `${name}: rvplay --jit / QEMU`, value: round(j / q, 1), unit: "x" });
     }
   };
-  add("launch to shell prompt, median of 3", ours.boot, theirs?.boot);
-  WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], theirs?.work[i]));
+  add("launch to shell prompt, median of 3", ours.boot, jit.boot, theirs?.boot);
+  WORKLOADS.forEach(([name], i) => add(`in guest: ${name}`, ours.work[i], jit.work[i], theirs?.work[i]));
+  const shares = jitBoots.map((r) => r.share).filter((v): v is number => v !== undefined);
+  if (shares.length) figures.push({ name: "rvplay --jit: instructions run translated (boot + workloads)", value: round(median(shares) * 100), unit: "%" });
 }
 
 // ---- SMP: one pipeline on 1 hart vs two at once on 2 harts; idle CPU ----

@@ -17,6 +17,10 @@ const coreFlags = [
   "--importMemory", "--sharedMemory",
   "--initialMemory", "512", "--maximumMemory", "65536",
   "--enable", "threads", "--memoryBase", "4096",
+  // The JIT's code: each instance (each worker) gets its own function table
+  // from the host (core.ts hostImports); compiled regions are put in it and
+  // called with call_indirect (hart/run.ts).
+  "--importTable",
 ];
 
 const targets = [

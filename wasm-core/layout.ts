@@ -24,6 +24,22 @@ export const DEVICE_BASE = 0x200000;
 export const DEVICE_SIZE = 0x200000;
 export const RVC_TABLE = 0x400000;
 export const RVC_TABLE_SIZE = 0x40000;
+// The JIT's page tables (caches, never saved), indexed by guest RAM page
+// (physical page number - RAM_PHYS_BASE / 4096):
+// JIT_GEN, shared: i32 per page: bit 0 set while some hart holds code
+// translated from the page (stores to it then take the slow path), bits
+// 31:1 its generation, advanced by a store to a watched page.
+export const JIT_GEN = 0x480000;
+export const JIT_MAX_PAGES = 0x80000; // 2 GiB of RAM
+export const JIT_GEN_SIZE = JIT_MAX_PAGES * 4;
+// JIT_PAGEMAP, per hart (JIT_PAGEMAP_STRIDE apart): u16 per page: the
+// entries left before it is queued for translation (0 = never entered,
+// JIT_PAGE_PARKED = queued or left to the interpreter), or JIT_PAGE_CODE |
+// the code slot holding its translation.
+export const JIT_PAGEMAP = 0x700000;
+export const JIT_PAGEMAP_STRIDE = JIT_MAX_PAGES * 2;
+export const JIT_PAGE_CODE = 0x8000;
+export const JIT_PAGE_PARKED = 0x7fff;
 export const RAM_OFFSET = 0x1000000;
 // Bytes after guest RAM that a 4- or 8-byte read at RAM's last byte may touch.
 export const RAM_GUARD = 0x10000;
@@ -103,6 +119,37 @@ export const TLB_ARRAY = TLB_ENTRIES * TLB_ENTRY; // 4096
 export const TLB_SET = 3 * TLB_ARRAY; // read, write, fetch
 export const TLB_SETS = 4;
 export const TLB_SIZE = TLB_SETS * TLB_SET; // 49152: ends at 53248 < HART_STRIDE
+// The JIT's per-hart block (a cache, never saved; hart/jit.ts and
+// src/machine/jit/): what compiled code reads, the queues the core fills for
+// the hart worker's JIT, and the code slots' generations and last use.
+export const H_JIT = 0xd000;
+export const HJ_FLAGS = H_JIT + 0x00; // i32 bit 0: the JIT is on for this hart
+export const HJ_THRESHOLD = H_JIT + 0x04; // i32 entries into a page before it is queued for translation
+export const HJ_TLB_READ = H_JIT + 0x08; // i32 host address of the current read TLB array (for compiled code)
+export const HJ_TLB_WRITE = H_JIT + 0x0c; // i32 ... of the write TLB array
+export const HJ_TABLE_BASE = H_JIT + 0x10; // i32 function-table index of code slot 0
+export const HJ_TLB_FETCH = H_JIT + 0x30; // i32 host address of the current fetch TLB array (compiled code jumping to another region)
+export const HJ_EPOCH = H_JIT + 0x14; // i32 run() calls so far (a slot's last use is stamped with it)
+export const HJ_QUEUE_COUNT = H_JIT + 0x18; // i32 pages queued for translation
+export const HJ_SEEN_COUNT = H_JIT + 0x1c; // i32 entries logged in HJ_SEEN
+export const HJ_RETIRED = H_JIT + 0x20; // i64 instructions retired in compiled code (statistics)
+export const HJ_CALLS = H_JIT + 0x28; // i64 calls into compiled code (statistics)
+export const HJ_QUEUE = H_JIT + 0x40; // JIT_QUEUE_MAX x (i32 page, i32 page offset of the entry)
+export const JIT_QUEUE_MAX = 32;
+// Entries into pages seen from elsewhere (a jump from another page, a trap,
+// xRET; and entries compiled code did not have): what the translator starts
+// blocks at, beside what it finds from them inside the page.
+export const HJ_SEEN = H_JIT + 0x140; // JIT_SEEN_MAX x (i32 page, i32 offset)
+export const JIT_SEEN_MAX = 192;
+// The worker's JIT statistics (src/machine/jit/hart-jit.ts publishes them
+// here so the controller can report them): f64 ms spent translating,
+// compiling, instantiating; then i32 counts (JIT_STAT_NAMES order).
+export const HJ_STATS = H_JIT + 0x780;
+export const HJ_STATS_SIZE = 0x80;
+export const HJ_SLOT_GEN = H_JIT + 0x800; // i32 per slot: the page generation the code was translated from
+export const HJ_SLOT_USE = H_JIT + 0x1800; // i32 per slot: HJ_EPOCH at its last call
+export const JIT_SLOTS = 1024; // code slots (compiled regions) per hart
+export const H_JIT_SIZE = 0x3000;
 
 // ---- the device block, offsets from DEVICE_BASE ----
 // Machine words (saved): [0, D_MACHINE_SIZE).
@@ -132,6 +179,23 @@ export const D_SPEED = 0x68; // f64 speed cap, fraction of full speed (0, 1]
 export const D_HTIF_TOHOST = 0x70; // i64 guest physical address of tohost, 0 = none
 export const D_HTIF_VALUE = 0x78; // i64 last value written to tohost
 export const D_CONTROL_SIZE = 0x40;
+// The deterministic clock (rvplay --deterministic; QEMU's -icount), host
+// control like the block above, never saved: [D_ICOUNT, + D_ICOUNT_SIZE).
+// In CLOCK_INSTRUCTIONS mode (one hart) mtime counts hart 0's retired
+// instructions, INSNS_PER_TICK per tick, plus the idle time skipped at WFI.
+export const D_ICOUNT = 0xc0;
+export const D_CLOCK_MODE = 0xc0; // i32 CLOCK_HOST or CLOCK_INSTRUCTIONS
+// i32 set by the hart (atomic) when it is idle with nothing to wake it but
+// console input: the controller feeds one line, clears it and notifies.
+export const D_IDLE_WAIT = 0xc4;
+export const D_MTIME_WARP = 0xc8; // i64 ticks of idle time skipped (WFI jumps to the timer deadline)
+export const D_IDLE_WARPED = 0xd0; // i64 ticks skipped since the last console input (bounds an idle guest's racing)
+export const D_ICOUNT_BASE = 0xd8; // i64 hart 0's H_EXECUTED when its current slice began
+export const D_ICOUNT_SIZE = 0x20;
+export const CLOCK_HOST = 0;
+export const CLOCK_INSTRUCTIONS = 1;
+// 10 instructions per 100 ns tick: the guest sees a 100 MIPS machine.
+export const INSNS_PER_TICK = 10;
 // The bus map (host-written configuration, rebuilt from the machine's
 // configuration, never saved): which device answers which physical range.
 // BUS_ENTRY bytes per device: u32 base, u32 size, u32 kind (DEV_* in
@@ -172,10 +236,24 @@ export const EXIT_WFI = 2; // hart waits for an interrupt
 export const EXIT_ATTN = 3; // someone asked the hart to stop
 export const EXIT_POWER = 5; // the guest asked to power off or reset (D_POWER)
 export const EXIT_IO = 6; // a virtio queue was notified (D_IO_PENDING)
+export const EXIT_CONSOLE = 7; // deterministic mode: the console's output ring is half full; the host drains it
 // A slow-path helper's status beside the EXIT_ requests: the access raised
 // an exception, recorded in H_EXC_CAUSE / H_EXC_TVAL.
 export const STATUS_OK = 0;
 export const STATUS_TRAP = -1;
+// What compiled code returns to the core's dispatcher (hart/run.ts), besides
+// an EXIT_ request from a device (the store done, pc at the next instruction).
+// Compiled code leaves pc in H_PC and the slice's count in H_SLICE_RETIRED.
+export const JIT_LEAVE = -1; // at a taken branch, as the interpreter leaves: the slice loop checks, then dispatches
+export const JIT_FALL = -2; // stopped before an instruction it does not translate, or after its code changed: interpret from pc
+export const JIT_TRAP = -3; // the instruction at pc raised the pending exception; H_SLICE_RETIRED counts it as started
+export const JIT_NO_ENTRY = -4; // pc does not start a block of this region
+// pc is in another page (a taken jump that needs no check, or straight on
+// past the page's end): run its region if it has one, else interpret. (A
+// region never calls another directly: importing the function table into
+// every region made each instantiation cost ~0.2 ms and each table.set
+// touch every region, under V8.)
+export const JIT_CONTINUE = -5;
 
 export const RUN_GO = 0;
 export const RUN_PAUSE = 1;

@@ -35,6 +35,7 @@ function hartRecords(h: number): MemoryRecord[] {
     { name: `hart${h}`, base: hb, size: L.HART_ARCH_SIZE, version: 1, kind: "state" },
     { name: `hart${h}.control`, base: hb + L.H_CTRL, size: L.HART_CTRL_SIZE, version: 1, kind: "host" },
     { name: `hart${h}.tlb`, base: hb + L.H_TLB, size: L.TLB_SIZE, version: 1, kind: "cache" },
+    { name: `hart${h}.jit`, base: hb + L.H_JIT, size: L.H_JIT_SIZE, version: 1, kind: "cache" },
   ];
 }
 
@@ -46,6 +47,7 @@ export function memoryRecords(harts = MAX_HARTS, ramBytes = 0): MemoryRecord[] {
     ...Array.from({ length: harts }, (_, h) => hartRecords(h)).flat(),
     { name: "machine", base: D, size: L.D_MACHINE_SIZE, version: 1, kind: "state" },
     { name: "control", base: D + L.D_CONTROL, size: L.D_CONTROL_SIZE, version: 1, kind: "host" },
+    { name: "icount", base: D + L.D_ICOUNT, size: L.D_ICOUNT_SIZE, version: 1, kind: "host" },
     { name: "bus", base: D + L.D_BUS_COUNT, size: 4 + L.BUS_MAX * L.BUS_ENTRY, version: 1, kind: "config" },
     { name: "clint", base: D + L.D_CLINT, size: L.D_CLINT_SIZE, version: 1, kind: "state" },
     { name: "uart", base: D + L.D_UART, size: L.D_UART_SIZE, version: 1, kind: "state" },
@@ -55,6 +57,9 @@ export function memoryRecords(harts = MAX_HARTS, ramBytes = 0): MemoryRecord[] {
     { name: "uart.tx", base: D + L.D_UART_TX, size: L.UART_TX_SIZE, version: 1, kind: "state" },
     { name: "uart.rx", base: D + L.D_UART_RX, size: L.UART_RX_SIZE, version: 1, kind: "state" },
     { name: "rvc", base: L.RVC_TABLE, size: L.RVC_TABLE_SIZE, version: 1, kind: "cache" },
+    { name: "jit.gen", base: L.JIT_GEN, size: L.JIT_GEN_SIZE, version: 1, kind: "cache" },
+    ...Array.from({ length: harts }, (_, h): MemoryRecord =>
+      ({ name: `jit.pagemap${h}`, base: L.JIT_PAGEMAP + h * L.JIT_PAGEMAP_STRIDE, size: L.JIT_PAGEMAP_STRIDE, version: 1, kind: "cache" })),
     { name: "ram", base: L.RAM_OFFSET, size: ramBytes, version: 1, kind: "state" },
   ];
 }

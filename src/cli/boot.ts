@@ -13,6 +13,8 @@ import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { JIT_OPTIONS, JIT_USAGE, jitConfigFrom, JitArgError } from "./jit-args.js";
+import { describeJitStats } from "../machine/jit/hart-jit.js";
 import { HostForwardError, parseHostForward } from "../net/hostfwd.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DiskFormatError } from "../disks/base-format.js";
@@ -76,6 +78,7 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              read-only with ",ro". The guest cannot reach
                              outside DIR (no "..", no symlinks followed on
                              the host) and sees its files as root's
+${JIT_USAGE}      --jit-stats            with the JIT: print each hart's JIT figures at the end
 `;
 
 const CTRL_A = 0x01;
@@ -246,6 +249,8 @@ export async function boot(args: string[]): Promise<number> {
         net: { type: "string", default: "user" },
         "net-forward": { type: "string", multiple: true, default: [] },
         share: { type: "string" },
+        ...JIT_OPTIONS,
+        "jit-stats": { type: "boolean", default: false },
       },
     }).values;
   } catch (e) {
@@ -274,6 +279,14 @@ export async function boot(args: string[]): Promise<number> {
   for (const f of v["net-forward"]!) {
     const why = await cannotListen(parseHostForward(f));
     if (why) { process.stderr.write(`rvplay boot: --net-forward '${f}': ${why}\n`); return 1; }
+  }
+  let jit;
+  try {
+    jit = jitConfigFrom(v, process.env);
+  } catch (e) {
+    if (!(e instanceof JitArgError)) throw e;
+    process.stderr.write(`rvplay boot: ${e.message}\n`);
+    return 2;
   }
 
   let machine: VirtMachine;
@@ -327,6 +340,7 @@ export async function boot(args: string[]): Promise<number> {
     taker = new SnapshotTaker(images);
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
+      jit,
     }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
@@ -388,6 +402,10 @@ export async function boot(args: string[]): Promise<number> {
   stdin.resume();
   try {
     const ev = await machine.run();
+    if (jit && v["jit-stats"]) {
+      for (let h = 0; h < cpus; h++) process.stderr.write(`\r\nrvplay: ${describeJitStats(machine.memory, h)}`);
+      process.stderr.write("\r\n");
+    }
     if (quitRequested || !ev) { process.stderr.write("\r\nrvplay: quit\r\n"); return 0; }
     if (ev.kind === "fail") {
       process.stderr.write(`\r\nrvplay: the guest reported failure (code ${ev.code})\r\n`);

@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { runElf } from "../machine/run-elf.js";
 import { boot, BOOT_USAGE } from "./boot.js";
+import { JIT_OPTIONS, JIT_USAGE, jitConfigFrom, JitArgError } from "./jit-args.js";
+import type { JitConfig } from "../machine/jit/hart-jit.js";
 import { disk, DISK_USAGE } from "./disk.js";
 import { snapshotCommand, SNAPSHOT_USAGE } from "./snapshot.js";
 import { shareCommand, SHARE_USAGE } from "./share.js";
@@ -16,7 +18,8 @@ ${BOOT_USAGE}${DISK_USAGE}${SNAPSHOT_USAGE}${SHARE_USAGE}  test-elf FILE...     
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
-  help                  this text
+      --jit-stats            with the JIT: how much of each program ran translated
+${JIT_USAGE}  help                  this text
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -44,6 +47,8 @@ async function testElf(args: string[]): Promise<number> {
       options: {
         "max-instructions": { type: "string" },
         verbose: { type: "boolean", default: false },
+        "jit-stats": { type: "boolean", default: false },
+        ...JIT_OPTIONS,
       },
     });
   } catch (e) {
@@ -61,6 +66,14 @@ async function testElf(args: string[]): Promise<number> {
     process.stderr.write(`rvplay test-elf: --max-instructions wants a positive integer, got '${limitArg}'\n`);
     return 2;
   }
+  let jit: JitConfig | false;
+  try {
+    jit = jitConfigFrom(parsed.values, process.env);
+  } catch (e) {
+    if (!(e instanceof JitArgError)) throw e;
+    process.stderr.write(`rvplay test-elf: ${e.message}\n`);
+    return 2;
+  }
   const module = await loadCoreModule();
   let passed = 0, failed = 0;
   for (const file of files) {
@@ -70,8 +83,14 @@ async function testElf(args: string[]): Promise<number> {
       const bytes = new Uint8Array(await readFile(file));
       const r = await runElf(module, bytes, {
         maxInstructions,
+        jit: jit || undefined,
         onOutput: parsed.values.verbose ? (s) => process.stderr.write(s) : undefined,
       });
+      if (parsed.values["jit-stats"] && r.jit) {
+        const inCode = Number(r.jit.retiredInCode);
+        process.stderr.write(`jit ${name}: ${inCode} of ${r.instructions} instructions in translated code, ` +
+          `${r.jit.stats.regions} regions, ${r.jit.stats.blocks} blocks\n`);
+      }
       if (r.outcome.kind === "pass") { line = `PASS ${name}`; passed++; }
       else if (r.outcome.kind === "fail") { line = `FAIL ${name} (test ${r.outcome.test})`; failed++; }
       else { line = `TIMEOUT ${name}`; failed++; }

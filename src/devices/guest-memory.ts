@@ -25,7 +25,9 @@ export class GuestMemory {
     return this.view.bytes.subarray(o, o + len);
   }
   write(addr: bigint, data: Uint8Array): void {
-    this.view.bytes.set(data, this.offset(addr, data.length));
+    const o = this.offset(addr, data.length);
+    this.view.bytes.set(data, o);
+    this.view.ramWritten(o, data.length); // translated code there is retired
   }
   u16(addr: bigint): number { return this.view.dv.getUint16(this.offset(addr, 2), true); }
   u32(addr: bigint): number { return this.view.dv.getUint32(this.offset(addr, 4), true); }

@@ -4,12 +4,14 @@
 import * as L from "../../wasm-core/layout.js";
 import { TIMEBASE_HZ, MAX_RAM_MIB } from "../../wasm-core/limits.js";
 import { MIP_MTIP } from "../../wasm-core/spec/riscv.js";
+import { noteRamWritten } from "./jit/code-watch.js";
 
 // What the core exports (wasm-core/assembly/index.ts); a unit test checks
 // this list against the compiled module's real exports.
 export const CORE_EXPORTS = [
   "run", "initHart", "resetHart", "resetMachine", "buildRvcTable", "expandRvc", "mtime",
   "uartHostPoll", "virtioInterrupt", "hostLock", "hostUnlock", "loadSlow", "storeSlow", "memory",
+  "jitWatchPage", "jitAmo", "jitCsr", "jitFp", "mulh", "mulhsu", "mulhu",
 ] as const;
 
 export interface CoreExports {
@@ -32,7 +34,21 @@ export interface CoreExports {
   loadSlow(va: bigint, size: number): bigint;
   storeSlow(va: bigint, size: number, v: bigint): number;
   memory: WebAssembly.Memory;
+  // The JIT (src/machine/jit/): watch a RAM page before translating it;
+  // returns the generation the translation is valid for.
+  jitWatchPage(page: number): number;
+  // Helpers compiled code imports (never called from JS: they take i64).
+  jitAmo(inst: number): void;
+  jitCsr: (...args: never[]) => unknown;
+  jitFp(inst: number): void;
+  mulh: (...args: never[]) => unknown;
+  mulhsu: (...args: never[]) => unknown;
+  mulhu: (...args: never[]) => unknown;
 }
+
+// The function table each core instance imports: index 0 unused, then one
+// entry per JIT code slot (hart/run.ts calls them with call_indirect).
+export const JIT_TABLE_BASE = 1;
 
 export const MiB = 1024 * 1024;
 
@@ -63,20 +79,46 @@ export function hostNowMs(): number {
 }
 
 export function hostImports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  return {
-    env: {
-      memory,
-      hostClockMs: hostNowMs,
-      abort: (_msg: number, _file: number, line: number, col: number) => {
-        throw new CoreError(`core aborted at ${line}:${col}`);
-      },
+  const env: Record<string, WebAssembly.ImportValue> = {
+    memory,
+    // Tables cannot be shared between workers: each instance has its own.
+    table: new WebAssembly.Table({ initial: JIT_TABLE_BASE + L.JIT_SLOTS, element: "anyfunc" }),
+    hostClockMs: hostNowMs,
+    abort: (_msg: number, _file: number, line: number, col: number) => {
+      throw new CoreError(`core aborted at ${line}:${col}`);
     },
   };
+  // The core calls this when it queued a page for translation (set by
+  // setJitService; nothing to do without a JIT).
+  env.jitService = () => { hooks.get(env)?.(); };
+  return { env };
 }
 
+const tables = new WeakMap<object, WebAssembly.Table>();
+const hooks = new WeakMap<object, () => void>();
+const memories = new WeakMap<object, object>();
+
 export async function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
-  const instance = await WebAssembly.instantiate(module, hostImports(memory));
+  const imports = hostImports(memory);
+  const instance = await WebAssembly.instantiate(module, imports);
+  tables.set(instance.exports, (imports.env as { table: WebAssembly.Table }).table);
+  memories.set(instance.exports, imports.env);
   return instance.exports as unknown as CoreExports;
+}
+
+// What a core instance calls when it queued a page for translation.
+export function setJitService(core: CoreExports, service: () => void): void {
+  const env = memories.get(core);
+  if (!env) throw new CoreError("this core instance was not made by instantiateCore");
+  hooks.set(env, service);
+}
+
+// The function table of a core instance made by instantiateCore (the JIT
+// puts its compiled regions there).
+export function coreTable(core: CoreExports): WebAssembly.Table {
+  const t = tables.get(core);
+  if (!t) throw new CoreError("this core instance was not made by instantiateCore");
+  return t;
 }
 
 // Typed windows on the shared memory at the layout's offsets.
@@ -126,12 +168,28 @@ export class CoreView {
     return L.RAM_OFFSET + Number(pa - base);
   }
   readPhys64(pa: bigint): bigint { return this.dv.getBigUint64(this.ramOffset(pa, 8), true); }
-  writePhys64(pa: bigint, v: bigint): void { this.dv.setBigUint64(this.ramOffset(pa, 8), v, true); }
-  writePhys(pa: bigint, data: Uint8Array): void { this.bytes.set(data, this.ramOffset(pa, data.length)); }
+  writePhys64(pa: bigint, v: bigint): void {
+    const o = this.ramOffset(pa, 8);
+    this.dv.setBigUint64(o, v, true);
+    this.ramWritten(o, 8);
+  }
+  writePhys(pa: bigint, data: Uint8Array): void {
+    const o = this.ramOffset(pa, data.length);
+    this.bytes.set(data, o);
+    this.ramWritten(o, data.length);
+  }
   fillPhys(pa: bigint, len: number, v: number): void {
     const o = this.ramOffset(pa, len);
     this.bytes.fill(v, o, o + len);
+    this.ramWritten(o, len);
   }
+  // Host code wrote [offset, offset + len) of RAM (host offsets) behind the
+  // harts' backs: code translated from it is retired (jit/code-watch.ts).
+  // Everything that writes guest RAM from the host calls this.
+  ramWritten(offset: number, len: number): void {
+    noteRamWritten(this.i32 ??= new Int32Array(this.memory.buffer), offset, len);
+  }
+  private i32: Int32Array | undefined;
 }
 
 // Prepare the device block for a machine of `harts` harts and `ramBytes` RAM.

@@ -6,12 +6,22 @@
 // interrupt, its timer deadline or the controller wakes it: an idle hart
 // costs no CPU.
 import * as L from "../../wasm-core/layout.js";
-import { CoreView, instantiateCore } from "./core.js";
+import { CoreView, coreTable, instantiateCore, setJitService } from "./core.js";
+import { HartJit, type JitConfig } from "./jit/hart-jit.js";
 
-export interface HartStart { module: WebAssembly.Module; memory: WebAssembly.Memory; hartId: number }
+export interface HartStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  hartId: number;
+  jit?: JitConfig; // undefined: the interpreter alone
+}
 export type HartMessage = { type: "ready" } | { type: "exited" } | { type: "error"; message: string };
 
 const SLICE = 1_000_000;
+// Debugging aid: every so many ms a hart with a JIT prints its statistics
+// (globalThis.RVPLAY_JIT_REPORT_MS, set by the Node hart worker from the
+// environment).
+const REPORT_MS = Number((globalThis as { RVPLAY_JIT_REPORT_MS?: unknown }).RVPLAY_JIT_REPORT_MS ?? 0);
 // Longest a parked hart sleeps before looking again (a safety net only:
 // every wake-up source notifies).
 const MAX_PARK_MS = 1000;
@@ -20,6 +30,8 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
   try {
     const core = await instantiateCore(start.module, start.memory);
     core.initHart(start.hartId);
+    const jit = start.jit ? new HartJit(core, coreTable(core), start.memory, start.hartId, start.jit) : undefined;
+    if (jit) setJitService(core, () => jit.service());
     const i32 = new Int32Array(start.memory.buffer);
     const f64 = new Float64Array(start.memory.buffer);
     const view = new CoreView(start.memory);
@@ -29,6 +41,7 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
     const runstate = (L.DEVICE_BASE + L.D_RUNSTATE) >> 2;
     const beat = (hb + L.H_BEAT) >> 2;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    let lastReport = performance.now();
     post({ type: "ready" });
     while (true) {
       Atomics.add(i32, beat, 1); // the watchdog's sign of life
@@ -44,6 +57,11 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
       }
       const t0 = performance.now();
       const reason = core.run(SLICE);
+      jit?.service();
+      if (jit && REPORT_MS > 0 && performance.now() - lastReport > REPORT_MS) {
+        lastReport = performance.now();
+        console.error(`hart ${start.hartId} jit: ${JSON.stringify({ ...jit.stats, inCode: Number(jit.retiredInCode), calls: Number(jit.calls), executed: Number(view.dv.getBigUint64(hb + L.H_EXECUTED, true)) })}`);
+      }
       if (reason === L.EXIT_IO) {
         Atomics.notify(i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2);
       } else if (reason === L.EXIT_POWER) {

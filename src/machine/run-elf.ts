@@ -3,7 +3,8 @@
 // (n << 1) | 1 = test n failed, device 1 command 1 = print a character,
 // device 0 with an even value = a syscall block (SYS_write / SYS_exit).
 import * as L from "../../wasm-core/layout.js";
-import { CoreView, createMemory, initMachineState, instantiateCore, MiB } from "./core.js";
+import { CoreView, coreTable, createMemory, initMachineState, instantiateCore, setJitService, MiB } from "./core.js";
+import { HartJit, type JitConfig } from "./jit/hart-jit.js";
 import { parseElf } from "./elf.js";
 import { clintDevice, writeBusMap } from "./virt-board.js";
 
@@ -14,6 +15,8 @@ export interface ElfRunOptions {
   // Wall-clock limit for a program that waits (WFI) for an interrupt that never comes.
   maxSeconds?: number;
   onOutput?: (text: string) => void;
+  // The JIT's configuration; undefined runs the interpreter alone.
+  jit?: JitConfig;
 }
 
 export type ElfOutcome =
@@ -26,6 +29,7 @@ export interface ElfRunResult {
   instructions: number; // retired plus trapped
   seconds: number;
   output: string; // the last 64 KiB of console output
+  jit?: HartJit; // its statistics, when the JIT ran
 }
 
 const SYS_WRITE = 64n;
@@ -56,6 +60,8 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   core.buildRvcTable();
   core.initHart(0);
   core.resetHart(elf.entry, 0n);
+  const jit = opts.jit ? new HartJit(core, coreTable(core), memory, 0, opts.jit) : undefined;
+  if (jit) setJitService(core, () => jit.service());
 
   const limit = opts.maxInstructions ?? 200_000_000;
   const slice = opts.sliceInstructions ?? 2_000_000;
@@ -74,13 +80,14 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const finish = (outcome: ElfOutcome): ElfRunResult =>
-    ({ outcome, instructions: total, seconds: (performance.now() - t0) / 1000, output: output.slice(-MAX_KEPT_OUTPUT) });
+    ({ outcome, instructions: total, seconds: (performance.now() - t0) / 1000, output: output.slice(-MAX_KEPT_OUTPUT), jit });
 
   while (true) {
     const reason = core.run(Math.min(slice, limit - total));
     // Trapped instructions count toward the limit too: a program that only
     // traps still ends.
     total += view.sliceRetired() + view.sliceTraps();
+    jit?.service();
     if (reason === L.EXIT_HTIF) {
       const v = view.dev64(L.D_HTIF_VALUE);
       const device = v >> 56n;

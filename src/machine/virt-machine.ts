@@ -19,6 +19,8 @@ import { HartPool, type HartSpawner } from "./hart-pool.js";
 import { inThreadIo, type IoSpawner } from "../devices/io-host.js";
 import type { DeviceSpec } from "../devices/specs.js";
 import { IoLink } from "./io-link.js";
+import type { JitConfig } from "./jit/hart-jit.js";
+import { retireAllCode } from "./jit/code-watch.js";
 
 export type { HartSpawner, HartWorker } from "./hart-pool.js";
 export type { IoSpawner } from "../devices/io-host.js";
@@ -34,6 +36,9 @@ export interface VirtConfig {
   // virtio devices, in slot order (virtio-rng is added after them if none
   // is given).
   devices?: DeviceSpec[];
+  // The JIT (src/machine/jit/): its configuration; absent or false, the
+  // interpreter alone (the default until the JIT has earned it).
+  jit?: JitConfig | false;
 }
 
 export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
@@ -239,7 +244,10 @@ export class VirtMachine {
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
     view.setDevF64(L.D_SPEED, view.dv.getFloat64(L.DEVICE_BASE + L.D_SPEED, true) || 1);
     // A new memory is zero already; clearing it would commit every page.
-    if (this.loadedOnce) view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+    if (this.loadedOnce) {
+      view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
+      retireAllCode(this.i32, cfg.ramBytes);
+    }
     this.loadedOnce = true;
     for (const p of boot.placements) view.writePhys(p.addr, p.bytes);
     const devices = virtBoard(this.slots.map((d) => d.slot));
@@ -286,7 +294,7 @@ export class VirtMachine {
   // console and to power requests.
   async run(): Promise<PowerEvent | undefined> {
     await this.io.start(this.module, this.memory, this.slots);
-    if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts);
+    if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts, this.cfg.jit || undefined);
     const failure = () => this.io.failure ?? this.harts.failure;
     // resume() also starts the clock of a restored machine.
     if (!this.paused && failure() === undefined) this.resume();

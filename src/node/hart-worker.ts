@@ -1,6 +1,8 @@
 // Node entry of a hart worker (worker_threads); see hart-loop.ts.
 import { parentPort } from "node:worker_threads";
-import { hartMain, type HartStart } from "../machine/hart-loop.js";
+(globalThis as { RVPLAY_JIT_REPORT_MS?: unknown }).RVPLAY_JIT_REPORT_MS = process.env.RVPLAY_JIT_REPORT_MS;
+const { hartMain } = await import("../machine/hart-loop.js");
+import type { HartStart } from "../machine/hart-loop.js";
 
 const port = parentPort!;
 port.once("message", (start: HartStart) => {

@@ -115,7 +115,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
   const network = useNetwork(postToWorker, (ns) => setNotes((n) => [...n, ...ns]));
   const bootMessage = (s: Settings, src: BootSource, request?: number): Extract<ToWorker, { type: "boot" }> =>
-    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request, net: network.bootDevice() });
+    ({ type: "boot", shape: shapeOf(s), log: s.log, jit: s.jit, imagesUrl: new URL("images/", document.baseURI).href, source: src, request, net: network.bootDevice() });
   // Share links (share-panel.tsx): a resumed link's shape becomes the chosen one.
   // A share link's machine, like a snapshot's, goes onto the panel's network.
   const withNet = useCallback((m: ToWorker): ToWorker => m.type === "link-open" ? { ...m, net: network.restoreDevice() } : m, [network.restoreDevice]);
@@ -531,6 +531,11 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
               <span>Show boot log</span>
             </label>
             <small className="hint">the kernel's messages while it boots; from the next boot{on ? " (Reset)" : ""}</small>
+            <label className="check">
+              <input type="checkbox" checked={chosen.jit} onChange={(e) => setChosen({ ...chosen, jit: e.currentTarget.checked })} data-testid="jit" />
+              <span>JIT (experimental)</span>
+            </label>
+            <small className="hint">translates hot guest code to WebAssembly; from the next boot{on ? " (Reset)" : ""}</small>
             {pending && (
               <div className="pending" role="status" data-testid="pending-reboot">
                 <p>

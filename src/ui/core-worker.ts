@@ -4,6 +4,7 @@
 // (whose controller loop runs in this worker and spawns one hart worker per
 // vCPU), batches console output to the page, feeds keyboard input to the
 // UART as it has room, and posts statistics twice a second.
+import { DEFAULT_JIT_CONFIG } from "../machine/jit/hart-jit.js";
 import coreUrl from "../../dist/wasm/core.wasm?url";
 import { MiB } from "../machine/core.js";
 import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
@@ -297,6 +298,7 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
     devices: [{ kind: "console" }, ...devices, ...(msg.net ? [msg.net] : [])],
+    jit: msg.jit ? DEFAULT_JIT_CONFIG : undefined,
   }, spawnWebHart, spawnWebIo);
   const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
   taker = new SnapshotTaker([

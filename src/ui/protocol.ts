@@ -33,7 +33,7 @@ export type ToWorker =
   // files come from imagesUrl (fetched once, then kept). `log`: boot with
   // the kernel's full log (no `quiet`) unless the source gives a command line.
   // `net`: the network card (net-settings.ts's netDeviceSpec), if any.
-  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number; net?: DeviceSpec }
+  | { type: "boot"; shape: MachineShape; log: boolean; jit: boolean; imagesUrl: string; source: BootSource; request?: number; net?: DeviceSpec }
   | { type: "net-cable"; up: boolean }        // plug or pull the network cable, live
   | { type: "stop" }                          // power off (pull the plug)
   | { type: "pause" }

@@ -1,7 +1,7 @@
 // The playground's settings: the machine's shape (vCPUs, guest RAM, CPU
-// speed cap), the boot log toggle and the console's font size, plus the boot
+// speed cap), the boot log toggle, the JIT toggle and the console's font size, plus the boot
 // files a link may name. One place parses and formats them: values come from
-// the URL (?cpus=2&mem=512&speed=50&log=1&font=16&kernel=<url>...), from
+// the URL (?cpus=2&mem=512&speed=50&log=1&jit=1&font=16&kernel=<url>...), from
 // localStorage, or the defaults; the URL wins over what was stored, and an
 // invalid value is refused with a note the page shows, never used (and never
 // an exception). The address bar is rewritten from the same table, so it
@@ -12,6 +12,7 @@ export interface Settings {
   memMiB: number;   // guest RAM in MiB
   speed: number;    // CPU speed cap in percent of full speed
   log: boolean;     // boot with the kernel's full log (no `quiet`)
+  jit: boolean;     // translate hot guest code to WebAssembly (experimental; off by default)
   font: number;     // console font size in CSS px
 }
 
@@ -38,7 +39,7 @@ export const MIN_SPEED = 5;
 export const SPEED_STEP = 5;
 export const MIN_FONT = 10;
 export const MAX_FONT = 24;
-export const DEFAULTS: Settings = { cpus: 1, memMiB: DEFAULT_RAM_MIB, speed: 100, log: false, font: 14 };
+export const DEFAULTS: Settings = { cpus: 1, memMiB: DEFAULT_RAM_MIB, speed: 100, log: false, jit: false, font: 14 };
 export const STORAGE_KEY = "rvplay.settings";
 // Linux's COMMAND_LINE_SIZE on RISC-V is 1024 bytes, the NUL included.
 export const MAX_APPEND = 1023;
@@ -58,7 +59,7 @@ export function defaultsFor(limits: Limits): Settings {
 
 type Key = keyof Settings;
 // The URL parameter of each setting, in the order the address shows them.
-const NAMES: Record<Key, string> = { cpus: "cpus", memMiB: "mem", speed: "speed", log: "log", font: "font" };
+const NAMES: Record<Key, string> = { cpus: "cpus", memMiB: "mem", speed: "speed", log: "log", jit: "jit", font: "font" };
 const KEYS = Object.keys(NAMES) as Key[];
 const LINK_KEYS = ["kernel", "initrd", "firmware", "disk", "append"] as const;
 
@@ -83,6 +84,8 @@ export function checkValue(key: Key, value: unknown, limits: Limits): string | u
       return undefined;
     case "log":
       return toBool(value) === undefined ? "the boot log setting is 1 (show) or 0 (quiet)" : undefined;
+    case "jit":
+      return toBool(value) === undefined ? "the JIT setting is 1 (on) or 0 (off)" : undefined;
     case "font":
       if (!ok || n < MIN_FONT || n > MAX_FONT) return `the font size must be a whole number of pixels from ${MIN_FONT} to ${MAX_FONT}`;
       return undefined;
@@ -91,11 +94,11 @@ export function checkValue(key: Key, value: unknown, limits: Limits): string | u
 
 // The value of a checked input.
 function valueOf(key: Key, value: unknown): number | boolean {
-  return key === "log" ? toBool(value)! : wholeNumber(value);
+  return key === "log" || key === "jit" ? toBool(value)! : wholeNumber(value);
 }
 
 function show(key: Key, v: number | boolean): string {
-  return key === "log" ? (v ? "1" : "0") : String(v);
+  return key === "log" || key === "jit" ? (v ? "1" : "0") : String(v);
 }
 
 export interface Resolved {
@@ -180,7 +183,7 @@ function resolveLink(params: URLSearchParams, base: string, notes: string[]): Bo
 }
 
 export function serializeSettings(s: Settings): string {
-  return JSON.stringify({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed, log: s.log, font: s.font });
+  return JSON.stringify({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed, log: s.log, jit: s.jit, font: s.font });
 }
 
 // The query string for `s` (and the boot files `link` names): each setting
@@ -226,7 +229,7 @@ export function formatMem(memMiB: number): string {
 }
 
 // A change of vCPUs or RAM needs a reboot; the speed cap applies live; the
-// boot log toggle applies from the next boot.
+// boot log and JIT toggles apply from the next boot.
 export function needsReboot(running: { cpus: number; memMiB: number }, chosen: { cpus: number; memMiB: number }): boolean {
   return running.cpus !== chosen.cpus || running.memMiB !== chosen.memMiB;
 }

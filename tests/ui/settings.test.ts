@@ -31,9 +31,9 @@ test("the URL gives cpus, mem and speed", () => {
 });
 
 test("stored values are used, and the URL wins over them", () => {
-  const stored = serializeSettings({ cpus: 3, memMiB: 1024, speed: 40, log: true, font: 18 });
-  assert.deepEqual(resolveSettings("", stored, four).settings, { cpus: 3, memMiB: 1024, speed: 40, log: true, font: 18 });
-  assert.deepEqual(resolveSettings("?mem=128&log=0", stored, four).settings, { cpus: 3, memMiB: 128, speed: 40, log: false, font: 18 });
+  const stored = serializeSettings({ cpus: 3, memMiB: 1024, speed: 40, log: true, jit: true, font: 18 });
+  assert.deepEqual(resolveSettings("", stored, four).settings, { cpus: 3, memMiB: 1024, speed: 40, log: true, jit: true, font: 18 });
+  assert.deepEqual(resolveSettings("?mem=128&log=0", stored, four).settings, { cpus: 3, memMiB: 128, speed: 40, log: false, jit: true, font: 18 });
 });
 
 test("invalid URL values are refused with a note and fall back (to stored, else default)", () => {
@@ -83,7 +83,7 @@ test("unreadable stored settings give the defaults and a note", () => {
 test("the address carries what differs from the defaults, ours first, others kept", () => {
   assert.equal(formatSearch("", DEFAULTS), "");
   assert.equal(formatSearch("?mem=512", DEFAULTS), "");
-  const s = { cpus: 2, memMiB: 1024, speed: 75, log: true, font: 16 };
+  const s = { cpus: 2, memMiB: 1024, speed: 75, log: true, jit: false, font: 16 };
   assert.equal(formatSearch("", s), "?cpus=2&mem=1024&speed=75&log=1&font=16");
   assert.equal(formatSearch("?x=y&speed=10", { ...DEFAULTS, speed: 50 }), "?speed=50&x=y");
   // What is formatted parses back to the same settings.
@@ -98,6 +98,10 @@ test("log and font: parsed, checked, and refused with a note when malformed", ()
   assert.equal(resolveSettings("?log=1", null, four).settings.log, true);
   assert.equal(resolveSettings("?log=true", null, four).settings.log, true);
   assert.equal(resolveSettings("?log=0", serializeSettings({ ...DEFAULTS, log: true }), four).settings.log, false);
+  assert.equal(resolveSettings("?jit=1", null, four).settings.jit, true);
+  assert.equal(resolveSettings("?jit=0", serializeSettings({ ...DEFAULTS, jit: true }), four).settings.jit, false);
+  assert.equal(formatSearch("", { ...DEFAULTS, jit: true }), "?jit=1");
+  assert.match(resolveSettings("?jit=fast", null, four).notes.join(" "), /URL jit="fast" ignored: the JIT setting is 1 \(on\) or 0 \(off\)/);
   assert.equal(resolveSettings("?font=20", null, four).settings.font, 20);
   for (const q of ["?log=yes", "?log=", "?font=9", "?font=25", "?font=14.5", "?font=big"]) {
     const r = resolveSettings(q, null, four);

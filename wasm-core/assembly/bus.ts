@@ -114,7 +114,7 @@ export function physWrite(pa: u64, size: i32, v: u64): i32 {
   lock();
   let r = STATUS_OK;
   switch (kind) {
-    case DEV_UART: uartWrite(off, <u32>v); break;
+    case DEV_UART: r = uartWrite(off, <u32>v); break;
     case DEV_VIRTIO: r = virtioWrite(index, off, <u32>v); break;
     case DEV_PLIC: plicWrite(off, <u32>v); break;
     case DEV_CLINT: clintWrite(<u64>off, size, v); break;

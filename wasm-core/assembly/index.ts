@@ -6,7 +6,7 @@ import {
   C_PMPCFG, PMP_COUNT,
 } from "../layout";
 import { VIRTIO_SLOTS } from "../board";
-import { PRIV_M } from "../spec/riscv";
+import { PRIV_M, OP_OP_FP } from "../spec/riscv";
 import { hb, selectHart, refreshRam, setPriv } from "./hart/hart";
 import { resetCsrs } from "./hart/csr";
 import { tlbFlush } from "./hart/sv39";
@@ -15,6 +15,10 @@ import { plicReset } from "./devices/plic";
 import { uartReset, uartHostPoll as uartPoll } from "./devices/uart";
 import { virtioReset, virtioInterrupt as virtioIrq } from "./devices/virtio-mmio";
 import { deviceLock, deviceUnlock } from "./bus";
+import { execAmo } from "./hart/exec-a";
+import { execOpFp, execFma } from "./hart/exec-fd";
+import { csrInstr } from "./hart/csr";
+import { jitSelect } from "./hart/jit";
 export { run } from "./hart/run";
 export { buildRvcTable, expandRvc } from "./hart/rvc";
 export { mtime } from "./devices/clint";
@@ -22,6 +26,26 @@ export { mtime } from "./devices/clint";
 // with any exception pending in the hart's H_EXC_CAUSE; a store returns a
 // status (STATUS_OK, STATUS_TRAP, or an EXIT_ request).
 export { loadSlow, storeSlow } from "./hart/sv39";
+// For the JIT (src/machine/jit/): the host watches a page before it
+// translates it (hart/jit.ts); compiled code calls the M helpers and runs
+// AMOs here (registers in memory, an exception left pending as above).
+export { jitWatchPage } from "./hart/jit";
+export { mulh, mulhsu, mulhu } from "./hart/exec-m";
+export function jitAmo(inst: u32): void { execAmo(inst, inst); }
+// A Zicsr instruction (never compressed): the old value, any exception left
+// pending; `operand` is x[rs1] or the immediate. The count of the slice is
+// in H_SLICE_RETIRED (minstret as the instruction reads it).
+export function jitCsr(inst: u32, operand: u64): u64 {
+  const f3 = (inst >> 12) & 7;
+  const write = (f3 & 3) == 1 || ((inst >> 15) & 31) != 0;
+  return csrInstr(inst >> 20, f3 & 3, operand, write, inst);
+}
+// OP-FP and the fused multiply-adds (registers in memory): `raw` is the
+// instruction as fetched (compressed FP loads and stores stay inline).
+export function jitFp(inst: u32): void {
+  if (((inst >> 2) & 31) == OP_OP_FP) execOpFp(inst, inst);
+  else execFma(inst, inst);
+}
 
 // Host entry points into device state take the device lock, as harts do.
 // The host may also hold it around its own reads and writes of device state
@@ -34,6 +58,7 @@ export function virtioInterrupt(slot: u32, bits: u32): void { deviceLock(); virt
 
 export function initHart(id: i32): void {
   selectHart(id);
+  jitSelect();
 }
 
 // Reset this hart: M-mode at pc with a0 = hartid, a1 = arg (the DTB).

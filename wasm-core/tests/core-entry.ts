@@ -1,6 +1,6 @@
 // The core plus its internal helpers, exported for unit tests only.
 export * from "../assembly/index";
-export { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "../assembly/hart/exec-m";
+export { div, divu, rem, remu, divw, divuw, remw, remuw } from "../assembly/hart/exec-m";
 export { translate, refreshTlbSets, tlbFlush, satpWrite } from "../assembly/hart/sv39";
 export { pmpCheck } from "../assembly/hart/pmp";
 import { excCause, excTval, clearExc } from "../assembly/hart/hart";

@@ -3,7 +3,8 @@
 // from the host's monotonic clock and stands still while the VM is paused.
 import {
   HART_BASE, HART_STRIDE, HART_SLOTS, H_MIP, H_ATTN, DEVICE_BASE, D_NHARTS,
-  D_CLINT, D_CLINT_MTIMECMP, D_MTIME_BASE, D_MTIME_FROZEN,
+  D_CLINT, D_CLINT_MTIMECMP, D_MTIME_BASE, D_MTIME_FROZEN, D_CLOCK_MODE, CLOCK_INSTRUCTIONS,
+  D_ICOUNT_BASE, D_MTIME_WARP, H_SLICE_RETIRED, INSNS_PER_TICK,
 } from "../../layout";
 import { TIMEBASE_HZ } from "../../limits";
 import { MIP_MSIP, MIP_MTIP } from "../../spec/riscv";
@@ -17,7 +18,18 @@ export const TICKS_PER_MS: f64 = <f64>TIMEBASE_HZ / 1000;
 @external("env", "hostClockMs")
 export declare function hostClockMs(): f64;
 
+// Deterministic mode (QEMU's -icount): mtime counts hart 0's retired
+// instructions (the run loop and compiled code store the slice's count
+// before any access that can reach a device), plus the idle time the host
+// skipped at WFI. The same instructions give the same time on every run.
+@inline function icountMode(): bool { return load<i32>(DEVICE_BASE + D_CLOCK_MODE) == CLOCK_INSTRUCTIONS; }
+function icountMtime(): u64 {
+  const insns = load<u64>(DEVICE_BASE + D_ICOUNT_BASE) + <u64>load<i32>(HART_BASE + H_SLICE_RETIRED);
+  return insns / <u64>INSNS_PER_TICK + load<u64>(DEVICE_BASE + D_MTIME_WARP);
+}
+
 export function mtime(): u64 {
+  if (icountMode()) return icountMtime();
   const frozen = load<i64>(DEVICE_BASE + D_MTIME_FROZEN);
   if (frozen >= 0) return <u64>frozen;
   const t = (hostClockMs() - load<f64>(DEVICE_BASE + D_MTIME_BASE)) * TICKS_PER_MS;
@@ -25,6 +37,7 @@ export function mtime(): u64 {
 }
 
 function setMtime(v: u64): void {
+  if (icountMode()) { store<u64>(DEVICE_BASE + D_MTIME_WARP, load<u64>(DEVICE_BASE + D_MTIME_WARP) + v - icountMtime()); return; }
   const frozen = load<i64>(DEVICE_BASE + D_MTIME_FROZEN);
   if (frozen >= 0) { store<i64>(DEVICE_BASE + D_MTIME_FROZEN, <i64>v); return; }
   store<f64>(DEVICE_BASE + D_MTIME_BASE, hostClockMs() - <f64>v / TICKS_PER_MS);

@@ -3,7 +3,8 @@
 // receiver reads from a ring the host fills. No host call per byte.
 import {
   DEVICE_BASE, D_UART, D_UART_TX, UART_TX_SIZE, D_UART_RX, UART_RX_SIZE,
-  UART_TX_HEAD, UART_TX_TAIL, UART_RX_HEAD, UART_RX_TAIL,
+  UART_TX_HEAD, UART_TX_TAIL, UART_RX_HEAD, UART_RX_TAIL, D_CLOCK_MODE, CLOCK_INSTRUCTIONS,
+  STATUS_OK, EXIT_CONSOLE,
 } from "../../layout";
 import { IRQ_UART } from "../../board";
 import { plicSetLevel } from "./plic";
@@ -89,7 +90,10 @@ export function uartRead(off: u32): u32 {
   return v;
 }
 
-export function uartWrite(off: u32, v: u32): void {
+// Returns STATUS_OK, or in deterministic mode EXIT_CONSOLE once the output
+// ring is half full: the hart stops until the host has drained it, so the
+// guest never sees a full ring (whose timing would depend on the host).
+export function uartWrite(off: u32, v: u32): i32 {
   const dlab = (reg(R_LCR) & LCR_DLAB) != 0;
   switch (off) {
     case 0:
@@ -116,6 +120,9 @@ export function uartWrite(off: u32, v: u32): void {
     case 7: setReg(R_SCR, v); break;
   }
   uartUpdate();
+  if (off == 0 && load<i32>(DEVICE_BASE + D_CLOCK_MODE) == CLOCK_INSTRUCTIONS &&
+    atomic.load<i32>(U + UART_TX_HEAD) - atomic.load<i32>(U + UART_TX_TAIL) >= UART_TX_SIZE / 2) return EXIT_CONSOLE;
+  return STATUS_OK;
 }
 
 // Host side: the output ring had room made, or input arrived.

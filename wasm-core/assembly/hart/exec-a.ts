@@ -8,6 +8,7 @@ import {
   AMO_MIN, AMO_MAX, AMO_MINU, AMO_MAXU,
 } from "../../spec/riscv";
 import { atomicAddr } from "./sv39";
+import { jitStoredHost } from "./jit";
 
 
 // Sign-extend a 32-bit value loaded atomically. Written as xor/subtract on
@@ -54,6 +55,7 @@ export function execAmo(inst: u32, raw: u32): void {
         ? atomic.cmpxchg<u64>(ha, expect, src) == expect
         : atomic.cmpxchg<i32>(ha, <i32>expect, <i32>src) == <i32>expect;
     }
+    if (ok) jitStoredHost(ha);
     setX(rd, ok ? 0 : 1);
     return;
   }
@@ -106,5 +108,6 @@ export function execAmo(inst: u32, raw: u32): void {
     }
     old = sext32(o);
   }
+  jitStoredHost(ha);
   setX(rd, old);
 }

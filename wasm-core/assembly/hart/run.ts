@@ -11,7 +11,10 @@
 import {
   H_PC, H_ATTN, H_INSTRET, H_FENCE, H_EXECUTED, H_EXIT, H_SLICE_RETIRED, H_SLICE_TRAPS, H_F, RVC_TABLE,
   C_MSTATUS, C_MIE, EXIT_BUDGET, EXIT_WFI, EXIT_ATTN, DEVICE_BASE, D_RUNSTATE, RUN_GO, STATUS_OK,
-  STATUS_TRAP,
+  STATUS_TRAP, TLB_ENTRIES, JIT_PAGE_CODE, JIT_PAGE_PARKED, JIT_LEAVE, JIT_FALL, JIT_TRAP, JIT_NO_ENTRY,
+  JIT_CONTINUE,
+  HJ_SLOT_GEN, HJ_SLOT_USE, HJ_EPOCH, HJ_TLB_READ, HJ_TLB_WRITE, HJ_TLB_FETCH, HJ_TABLE_BASE, HJ_RETIRED, HJ_CALLS,
+  D_ICOUNT_BASE,
 } from "../../layout";
 import {
   PRIV_M, PRIV_S, PRIV_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_ECALL_U, MS_TSR, MS_TVM, MS_TW,
@@ -23,9 +26,10 @@ import {
 import { hb, hartId, excPending, excCause, excTval, clearExc, getPriv, getMip, csr64, raise } from "./hart";
 import { takeTrap, pendingInterrupt, takeInterrupt, mret, sret } from "./trap";
 import {
-  tlbRead, tlbWrite, tlbLookup, refreshTlbSets, loadSlow, storeSlow, fetchSlow,
+  tlbRead, tlbWrite, tlbFetch, tlbLookup, refreshTlbSets, loadSlow, storeSlow, fetchSlow,
   fetchPage, fetchHost, fetchLimit, tlbFlush,
 } from "./sv39";
+import { jitOn, jitMap, jitMapOfHost, jitCount, jitSeen, genWord } from "./jit";
 import { csrInstr } from "./csr";
 import { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "./exec-m";
 import { execAmo } from "./exec-a";
@@ -33,8 +37,10 @@ import { execFma, execOpFp, fpEnabled, setS, setD } from "./exec-fd";
 import { mtime, updateTimer } from "../devices/clint";
 
 // inner() returns this to the slice loop to go on; any other value ends the
-// slice with that EXIT_ reason.
-const EXIT_CONTINUE: i32 = -1;
+// slice with that EXIT_ reason. (Compiled code's JIT_LEAVE is the same.)
+const EXIT_CONTINUE: i32 = JIT_LEAVE;
+// The dispatcher's answer when the interpreter is to run from pc.
+const INTERPRET: i32 = -100;
 
 // The slice's counts live in the hart's block (H_SLICE_RETIRED: retired;
 // H_SLICE_TRAPS: instructions that trapped, which do not retire but count
@@ -61,6 +67,34 @@ const EXIT_CONTINUE: i32 = -1;
 @inline function rs2Off(inst: u32): usize { return <usize>((inst >> 17) & 0xf8); }
 @inline function rdOff(inst: u32): usize { return <usize>((inst >> 4) & 0xf8); }
 
+// A load that missed the TLB: the slice's count is stored first, so that a
+// device the load reaches (the CLINT's mtime in deterministic mode) sees the
+// exact instruction count, in the interpreter and in compiled code alike.
+@inline function loadMiss(va: u64, size: i32, n: i32): u64 {
+  store<i32>(hb + H_SLICE_RETIRED, n);
+  return loadSlow(va, size);
+}
+@inline function storeMiss(va: u64, size: i32, v: u64, n: i32): i32 {
+  store<i32>(hb + H_SLICE_RETIRED, n);
+  return storeSlow(va, size, v);
+}
+
+// At a taken branch to pc outside the fetch window's page: true when pc's page
+// has code to run (the dispatcher takes over); else counts the entry.
+function jitCross(pc: u64, skip: u64): bool {
+  const e = tlbFetch + ((<usize>(pc >> 12) & (TLB_ENTRIES - 1)) << 4);
+  if (load<u64>(e) != (pc & ~<u64>0xfff)) return false; // the fetch will fill the TLB
+  const m = jitMapOfHost(<usize>(pc + load<u64>(e, 8)));
+  if (m == 0) return false;
+  const w = <u32>load<u16>(m);
+  if (w >= <u32>JIT_PAGE_CODE) return pc != skip;
+  if (w != <u32>JIT_PAGE_PARKED) {
+    jitSeen(m, <u32>(pc & 0xfff));
+    jitCount(m, w, <u32>(pc & 0xfff));
+  }
+  return false;
+}
+
 // Leave the inner loop with pc as the next instruction and n retired.
 function leave(pc: u64, n: i32): i32 {
   store<u64>(hb, 0);
@@ -85,17 +119,36 @@ function illegal(pc: u64, n: i32, raw: u32): i32 {
   return trapped(pc, n);
 }
 
-function inner(budget: i32): i32 {
+// At a taken branch to pc (n started, budget not spent, no attention asked):
+// should the interpreter hand pc to the dispatcher? Yes when pc's page has
+// compiled code (unless pc is `skip`, which that code just declined: it
+// starts no block there yet); meanwhile it counts entries into pages that
+// have none yet.
+@inline function jitTakes(pc: u64, fpage: u64, fmap: usize, skip: u64): bool {
+  if (pc - fpage < 4096 && fmap != 0) {
+    const w = <u32>load<u16>(fmap);
+    if (w >= <u32>JIT_PAGE_CODE) return pc != skip;
+    if (w > 2 && w < <u32>JIT_PAGE_PARKED) store<u16>(fmap, <u16>(w - 1));
+    else jitCount(fmap, w, <u32>(pc - fpage));
+    return false;
+  }
+  return jitCross(pc, skip);
+}
+
+function inner(budget: i32, skip: u64): i32 {
   refreshTlbSets();
   const h = hb;
   const tR = tlbRead;
   const tW = tlbWrite;
+  const jit = jitOn();
   let pc = load<u64>(h + H_PC);
   let n = sliceRetired();
   // Fetch window: pc - fpage < flimit means the 4 bytes at pc are at fhost + that.
   let fpage: u64 = 0;
   let fhost: usize = 0;
   let flimit: u64 = 0;
+  // The window page's word in the JIT's page map (0: not RAM, or no JIT).
+  let fmap: usize = 0;
   while (true) {
     let inst: u32;
     const off = pc - fpage;
@@ -105,6 +158,7 @@ function inner(budget: i32): i32 {
       inst = fetchSlow(pc);
       if (excPending()) return trapped(pc, n + 1);
       fpage = fetchPage; fhost = fetchHost; flimit = fetchLimit;
+      fmap = jit && flimit != 0 ? jitMapOfHost(fhost) : 0;
     }
     n++;
     store<u64>(h, 0); // x0 reads as zero whatever the last instruction wrote
@@ -121,13 +175,13 @@ function inner(budget: i32): i32 {
         let v: u64;
         let slow = false; // only the slow path can raise
         switch ((inst >> 12) & 7) {
-          case 0: { const a = tlbLookup(tR, va, 0); if (a) v = <u64><i64>load<i8>(a); else { v = <u64><i64><i8>loadSlow(va, 1); slow = true; } break; }
-          case 1: { const a = tlbLookup(tR, va, 1); if (a) v = <u64><i64>load<i16>(a); else { v = <u64><i64><i16>loadSlow(va, 2); slow = true; } break; }
-          case 2: { const a = tlbLookup(tR, va, 3); if (a) v = <u64><i64>load<i32>(a); else { v = sx32(loadSlow(va, 4)); slow = true; } break; }
-          case 3: { const a = tlbLookup(tR, va, 7); if (a) v = load<u64>(a); else { v = loadSlow(va, 8); slow = true; } break; }
-          case 4: { const a = tlbLookup(tR, va, 0); if (a) v = <u64>load<u8>(a); else { v = loadSlow(va, 1); slow = true; } break; }
-          case 5: { const a = tlbLookup(tR, va, 1); if (a) v = <u64>load<u16>(a); else { v = loadSlow(va, 2); slow = true; } break; }
-          case 6: { const a = tlbLookup(tR, va, 3); if (a) v = <u64>load<u32>(a); else { v = loadSlow(va, 4); slow = true; } break; }
+          case 0: { const a = tlbLookup(tR, va, 0); if (a) v = <u64><i64>load<i8>(a); else { v = <u64><i64><i8>loadMiss(va, 1, n); slow = true; } break; }
+          case 1: { const a = tlbLookup(tR, va, 1); if (a) v = <u64><i64>load<i16>(a); else { v = <u64><i64><i16>loadMiss(va, 2, n); slow = true; } break; }
+          case 2: { const a = tlbLookup(tR, va, 3); if (a) v = <u64><i64>load<i32>(a); else { v = sx32(loadMiss(va, 4, n)); slow = true; } break; }
+          case 3: { const a = tlbLookup(tR, va, 7); if (a) v = load<u64>(a); else { v = loadMiss(va, 8, n); slow = true; } break; }
+          case 4: { const a = tlbLookup(tR, va, 0); if (a) v = <u64>load<u8>(a); else { v = loadMiss(va, 1, n); slow = true; } break; }
+          case 5: { const a = tlbLookup(tR, va, 1); if (a) v = <u64>load<u16>(a); else { v = loadMiss(va, 2, n); slow = true; } break; }
+          case 6: { const a = tlbLookup(tR, va, 3); if (a) v = <u64>load<u32>(a); else { v = loadMiss(va, 4, n); slow = true; } break; }
           default: return illegal(pc, n, raw);
         }
         if (slow && excPending()) return trapped(pc, n);
@@ -140,10 +194,10 @@ function inner(budget: i32): i32 {
         const v = load<u64>(h + rs2Off(inst));
         let st = STATUS_OK; // only the slow path can raise or reach a device
         switch ((inst >> 12) & 7) {
-          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else st = storeSlow(va, 1, v); break; }
-          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else st = storeSlow(va, 2, v); break; }
-          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else st = storeSlow(va, 4, v); break; }
-          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else st = storeSlow(va, 8, v); break; }
+          case 0: { const a = tlbLookup(tW, va, 0); if (a) store<u8>(a, <u8>v); else st = storeMiss(va, 1, v, n); break; }
+          case 1: { const a = tlbLookup(tW, va, 1); if (a) store<u16>(a, <u16>v); else st = storeMiss(va, 2, v, n); break; }
+          case 2: { const a = tlbLookup(tW, va, 3); if (a) store<u32>(a, <u32>v); else st = storeMiss(va, 4, v, n); break; }
+          case 3: { const a = tlbLookup(tW, va, 7); if (a) store<u64>(a, v); else st = storeMiss(va, 8, v, n); break; }
           default: return illegal(pc, n, raw);
         }
         if (st != STATUS_OK) {
@@ -286,6 +340,7 @@ function inner(budget: i32): i32 {
         if (t) {
           pc += immB(inst);
           if (n >= budget || atomic.load<i32>(h + H_ATTN) != 0) return leave(pc, n);
+          if (jit && jitTakes(pc, fpage, fmap, skip)) return leave(pc, n);
         } else pc += len;
         break;
       }
@@ -293,6 +348,7 @@ function inner(budget: i32): i32 {
         store<u64>(h + rdOff(inst), pc + len);
         pc += immJ(inst);
         if (n >= budget || atomic.load<i32>(h + H_ATTN) != 0) return leave(pc, n);
+        if (jit && jitTakes(pc, fpage, fmap, skip)) return leave(pc, n);
         break;
       }
       case OP_JALR: {
@@ -301,6 +357,7 @@ function inner(budget: i32): i32 {
         store<u64>(h + rdOff(inst), pc + len);
         pc = t;
         if (n >= budget || atomic.load<i32>(h + H_ATTN) != 0) return leave(pc, n);
+        if (jit && jitTakes(pc, fpage, fmap, skip)) return leave(pc, n);
         break;
       }
       case OP_MISC_MEM: {
@@ -308,7 +365,9 @@ function inner(budget: i32): i32 {
         if (f3 == 0) atomic.add<i32>(h + H_FENCE, 0); // FENCE
         else if (f3 != 1) return illegal(pc, n, raw);
         // FENCE.I: nothing is cached from instruction memory but the
-        // translation of the page, which stays valid.
+        // translation of the page, which stays valid, and compiled code,
+        // which is retired at its next call once its page was written
+        // (hart/jit.ts): nothing to flush.
         pc += len;
         break;
       }
@@ -325,12 +384,12 @@ function inner(budget: i32): i32 {
         const rd = (inst >> 7) & 31;
         if (f3 == 3) {
           const a = tlbLookup(tR, va, 7);
-          const v = a ? load<u64>(a) : loadSlow(va, 8);
+          const v = a ? load<u64>(a) : loadMiss(va, 8, n);
           if (excPending()) return trapped(pc, n);
           setD(rd, v);
         } else {
           const a = tlbLookup(tR, va, 3);
-          const v = a ? load<u32>(a) : <u32>loadSlow(va, 4);
+          const v = a ? load<u32>(a) : <u32>loadMiss(va, 4, n);
           if (excPending()) return trapped(pc, n);
           setS(rd, v);
         }
@@ -345,10 +404,10 @@ function inner(budget: i32): i32 {
         let st = STATUS_OK;
         if (f3 == 3) {
           const a = tlbLookup(tW, va, 7);
-          if (a) store<u64>(a, v); else st = storeSlow(va, 8, v);
+          if (a) store<u64>(a, v); else st = storeMiss(va, 8, v, n);
         } else {
           const a = tlbLookup(tW, va, 3);
-          if (a) store<u32>(a, <u32>v); else st = storeSlow(va, 4, v);
+          if (a) store<u32>(a, <u32>v); else st = storeMiss(va, 4, v, n);
         }
         if (st == STATUS_TRAP) return trapped(pc, n);
         pc += len;
@@ -420,13 +479,81 @@ function system(inst: u32, raw: u32, pc: u64, n: i32): i32 {
   return illegal(pc, n, raw);
 }
 
+// The pc that compiled code last declined to run (not a block start): the
+// interpreter does not hand it straight back to the dispatcher.
+let jitSkip: u64 = 1;
+
+// Run compiled code for pc if its page has some (the JIT, hart/jit.ts).
+// Returns EXIT_CONTINUE when it ran (or the trap it raised was taken), an
+// EXIT_ request, or INTERPRET: the interpreter goes on from pc. Regions
+// that go on into another page come back here (JIT_CONTINUE) and the next
+// region is called at once, with no slice-loop check (none is due).
+function dispatch(budget: i32): i32 {
+  const h = hb;
+  jitSkip = 1; // odd: never a pc
+  store<i32>(h + HJ_TLB_READ, <i32>tlbRead);
+  store<i32>(h + HJ_TLB_WRITE, <i32>tlbWrite);
+  store<i32>(h + HJ_TLB_FETCH, <i32>tlbFetch);
+  const n0 = sliceRetired();
+  let calls: u64 = 0;
+  let r = INTERPRET;
+  while (true) {
+    const pc = load<u64>(h + H_PC);
+    const e = tlbFetch + ((<usize>(pc >> 12) & (TLB_ENTRIES - 1)) << 4);
+    if (load<u64>(e) != (pc & ~<u64>0xfff)) break; // the interpreter's fetch fills the TLB
+    const m = jitMapOfHost(<usize>(pc + load<u64>(e, 8)));
+    if (m == 0) break;
+    const w = <u32>load<u16>(m);
+    const off = <u32>(pc & 0xfff);
+    if (w < <u32>JIT_PAGE_CODE) {
+      if (w != <u32>JIT_PAGE_PARKED) { jitSeen(m, off); jitCount(m, w, off); }
+      break;
+    }
+    const slot = <usize>(w & 0x7fff);
+    // Code translated from an older generation of the page is never run.
+    if ((atomic.load<i32>(genWord((m - jitMap) >> 1)) & ~1) != load<i32>(h + HJ_SLOT_GEN + (slot << 2))) {
+      store<u16>(m, 0);
+      break;
+    }
+    store<i32>(h + HJ_SLOT_USE + (slot << 2), load<i32>(h + HJ_EPOCH));
+    calls++;
+    // A region's entry: (slice count, budget, pc).
+    r = call_indirect<i32>(<u32>(load<i32>(h + HJ_TABLE_BASE) + <i32>slot), sliceRetired(), budget, pc);
+    if (r == JIT_CONTINUE) { r = INTERPRET; continue; }
+    if (r == JIT_NO_ENTRY) {
+      // pc moved on inside its page (a jump through the region's dispatch).
+      const at = load<u64>(h + H_PC);
+      jitSeen(m, <u32>(at & 0xfff));
+      jitSkip = at;
+      r = INTERPRET;
+    }
+    break;
+  }
+  if (calls != 0) {
+    store<u64>(h + HJ_CALLS, load<u64>(h + HJ_CALLS) + calls);
+    store<u64>(h + HJ_RETIRED, load<u64>(h + HJ_RETIRED) + <u64>(sliceRetired() - n0));
+  }
+  if (r == JIT_LEAVE) return EXIT_CONTINUE;
+  if (r == JIT_FALL) return INTERPRET;
+  if (r == JIT_TRAP) return trapped(load<u64>(h + H_PC), sliceRetired());
+  return r; // INTERPRET, or a device's request (the store done)
+}
+
 // Run up to about `budget` instructions (the slice ends at the first taken
 // branch past it). Returns why it stopped: EXIT_BUDGET, EXIT_HTIF, EXIT_WFI.
+// With the JIT on, the slice loop is also the dispatcher: compiled code and
+// the interpreter both come back to it at taken branches (only when the
+// budget or attention says so, or to change page), so a slice ends at the
+// same instruction either way.
 export function run(budget: i32): i32 {
   store<i32>(hb + H_SLICE_RETIRED, 0);
   store<i32>(hb + H_SLICE_TRAPS, 0);
+  // The deterministic clock counts hart 0's instructions (devices/clint.ts).
+  if (hartId == 0) store<u64>(DEVICE_BASE + D_ICOUNT_BASE, atomic.load<u64>(hb + H_EXECUTED));
   clearExc();
   updateTimer(hartId, mtime());
+  const jit = jitOn();
+  if (jit) store<i32>(hb + HJ_EPOCH, load<i32>(hb + HJ_EPOCH) + 1);
   let reason = EXIT_BUDGET;
   while (true) {
     atomic.store<i32>(hb + H_ATTN, 0);
@@ -437,7 +564,12 @@ export function run(budget: i32): i32 {
     }
     const traps = sliceTraps();
     if (sliceRetired() + traps >= budget) break;
-    const r = inner(budget - traps);
+    let r = INTERPRET;
+    if (jit) {
+      refreshTlbSets();
+      r = dispatch(budget - traps);
+    }
+    if (r == INTERPRET) r = inner(budget - traps, jitSkip);
     if (r != EXIT_CONTINUE) { reason = r; break; }
   }
   const retired = <u64>sliceRetired();

@@ -21,6 +21,7 @@ import {
 import { hb, raise, getPriv, mstatus, csr64, excPending } from "./hart";
 import { hostAddr, pageWatched, physRead, physWrite, busFault } from "../bus";
 import { pmpCheck, pmpAllows, PMP_ALLOW } from "./pmp";
+import { jitStored, jitWatched } from "./jit";
 
 const PPN_MASK: u64 = (<u64>1 << SATP_PPN_BITS) - 1;
 const PAGE_MASK: u64 = 0xfff;
@@ -134,6 +135,7 @@ export function translate(va: u64, acc: i32): u64 {
       const ha = hostAddr(ptePa, 8, ACC_WRITE);
       if (ha == 0) { raise(accessFault(acc), va); return 0; }
       if (atomic.cmpxchg<u64>(ha, pte, pte | need) != pte) continue; // walk again
+      jitStored(ptePa, true); // a page table on a page of code is code that changed
     }
     const offMask = (<u64>1 << (12 + 9 * <u64>level)) - 1;
     return ((ppn << 12) & ~offMask) | (va & offMask);
@@ -151,13 +153,22 @@ function tlbFill(va: u64, pa: u64, acc: i32, priv: i32): void {
   const pagePa = pa & ~PAGE_MASK;
   const ha = hostAddr(pagePa, 4096, acc);
   if (ha == 0) return;
-  if (acc == ACC_WRITE && pageWatched(pagePa)) return;
+  if (acc == ACC_WRITE && (pageWatched(pagePa) || jitWatched(pagePa))) return;
   if (pmpCheck(pagePa, 4096, permOf(acc), priv) != PMP_ALLOW) return;
   const arr = acc == ACC_FETCH ? tlbFetch : acc == ACC_WRITE ? tlbWrite : tlbRead;
   const e = arr + ((<usize>(va >> 12) & (TLB_ENTRIES - 1)) << 4);
   const vpage = va & ~PAGE_MASK;
-  store<u64>(e, vpage);
+  if (acc != ACC_WRITE) {
+    store<u64>(e, vpage);
+    store<u64>(e, <u64>ha - vpage, 8);
+    return;
+  }
+  // A write entry: another hart may start translating code from this page
+  // meanwhile (jit.ts jitWatchPage sets the watch bit, then clears every
+  // write entry of the page): publish the entry, then look at the bit again.
   store<u64>(e, <u64>ha - vpage, 8);
+  atomic.store<u64>(e, vpage);
+  if (jitWatched(pagePa)) atomic.store<u64>(e, <u64>-1);
 }
 
 // Translate and PMP-check one access that does not cross a page; returns
@@ -226,6 +237,7 @@ export function storeSlow(va: u64, size: i32, v: u64): i32 {
       if (excPending()) return STATUS_TRAP;
       const r = physWrite(pa, 1, v >> (<u64>i << 3));
       if (r == STATUS_TRAP) { raise(CAUSE_STORE_ACCESS, a); return STATUS_TRAP; }
+      jitStored(pa, false);
       if (r != STATUS_OK) request = r;
     }
     return request;
@@ -234,6 +246,7 @@ export function storeSlow(va: u64, size: i32, v: u64): i32 {
   if (excPending()) return STATUS_TRAP;
   const r = physWrite(pa, size, v);
   if (r == STATUS_TRAP) raise(CAUSE_STORE_ACCESS, va);
+  else jitStored(pa, false);
   return r;
 }
 

@@ -1,0 +1,41 @@
+// The page's JIT switch: off by default, ?jit=1 (or the checkbox) turns it
+// on for the next boot, and the sample Linux boots and answers with it in
+// Chromium (the translated code runs in the page's hart workers).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser } from "playwright-core";
+import type { ViteDevServer } from "vite";
+import { browserSkipReason, launchBrowser, startServer } from "./browser.js";
+import { runCommand, waitForPrompt } from "./screen.js";
+
+const skip = browserSkipReason();
+let server: ViteDevServer | undefined;
+let browser: Browser | undefined;
+let url = "";
+
+before(async () => {
+  if (skip) return;
+  ({ server, url } = await startServer());
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the JIT switch: off by default; with ?jit=1 Linux boots and commands answer right", { skip, timeout: 240_000 }, async (t) => {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${url}?cpus=1&mem=128`);
+  assert.equal(await page.getByTestId("jit").isChecked(), false);
+  await page.goto(`${url}?cpus=1&mem=128&jit=1`);
+  assert.equal(await page.getByTestId("jit").isChecked(), true);
+  await waitForPrompt(page, 180_000);
+  assert.equal((await runCommand(page, "awk 'BEGIN { printf \"%.6f\\n\", sqrt(2) * 3.5 }'")).trim(), "4.949747");
+  assert.equal((await runCommand(page, "i=0; s=0; while [ $i -lt 3000 ]; do i=$((i+1)); s=$((s+i)); done; echo $s", 120_000)).trim(), "4501500");
+  assert.equal((await runCommand(page, "echo $(seq 1 300 | sort -rn | head -2)")).trim(), "300 299");
+  assert.deepEqual(errors, []);
+});
