@@ -2,7 +2,8 @@
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server` runs a subset.
+// `--only cpu,linux,browser,smp,server,debian` runs a subset (debian: where
+// the Debian image is built).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,7 @@ import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
+import { debianBench } from "./debian.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -216,9 +218,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server` runs a subset.
+// `--only cpu,linux,browser,smp,server,debian` runs a subset.
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
   cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench,
+  debian: (f) => debianBench(f, json),
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);
