@@ -1,9 +1,9 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,debian` runs a subset (debian: where
-// the Debian image is built).
+// CPU; the snapshot service under load; snapshots of the sample VM. `--json`
+// prints [{ name, value, unit }]; `--only cpu,linux,browser,smp,server,disk,snapshot,fuzz,debian`
+// runs a subset (fuzz only when asked for; debian where the Debian image is built).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,10 @@ import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
+import { diskBench } from "./disk.js";
+import { fuzzBench } from "./fuzz.js";
+import { consoleBench } from "./console.js";
+import { snapshotBench } from "./snapshot.js";
 import { debianBench } from "./debian.js";
 
 interface Figure { name: string; value: number; unit: string }
@@ -100,7 +104,7 @@ async function withGuest<T>(label: string, cmd: string, args: string[], body: (c
     await c.waitFor(PROMPT, 300_000);
     const r = await body(c);
     c.send("poweroff\n");
-    await c.waitFor(/reboot: Power down/, 60_000);
+    await c.exited; // rvplay and QEMU both end when the guest powers off
     return r;
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
@@ -218,13 +222,14 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,debian` runs a subset.
+// `--only cpu,linux,browser,smp,server,disk,snapshot,console,fuzz,debian` runs a subset;
+// `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench, fuzz: fuzzBench,
   debian: (f) => debianBench(f, json),
 };
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections);
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");
 const unknown = only.filter((k) => !(k in sections));
 if (unknown.length) {
   process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${Object.keys(sections).join(", ")}\n`);

@@ -10,6 +10,8 @@
 #
 # Needs (as root on Debian 12):
 #   echo 'deb-src http://deb.debian.org/debian bookworm main' > /etc/apt/sources.list.d/src.list
+#   (where the deb lines name a key with Signed-By, the deb-src line must name
+#   the same: 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ...')
 #   apt-get update
 #   apt-get install linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross opensbi bc bison flex \
 #       libssl-dev cpio e2fsprogs dpkg-dev xz-utils gzip
@@ -62,6 +64,13 @@ bb_src_version=$(cat busybox-src/.debian-version)
   make -s CROSS_COMPILE="$cross" -j"$jobs" busybox 2>&1 | grep -v -e 'warning:' -e 'statically linked' || true
   make -s CROSS_COMPILE="$cross" busybox.links >/dev/null
   test -x busybox
+  # The applets the image promises (init and console, clock, network, shared
+  # folder) must be in this busybox: defconfig could change under us.
+  missing=0
+  for applet in init cttyhack sh mount hwclock date ip ifconfig route udhcpc wget nc ping nslookup httpd tr; do
+    grep -q "/$applet\$" busybox.links || { echo "busybox lacks the applet $applet" >&2; missing=1; }
+  done
+  [ "$missing" = 0 ]
 )
 
 # ---- our own tools for the image ----
@@ -77,7 +86,11 @@ find rootfs -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 # ---- initramfs description (usr/gen_init_cpio format; no root needed) ----
 list=$work/initramfs.list
 {
-  for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /mnt /root /etc /etc/init.d /var /run; do
+  # The system's directories and every directory of rootfs/ (a file's
+  # parent must come before it: sorted, a parent precedes its children).
+  { printf '%s\n' /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /tmp /mnt /root /etc /var /run
+    (cd rootfs && find . -mindepth 1 -type d) | sed 's/^\.//'
+  } | sort -u | while read -r d; do
     echo "dir $d 755 0 0"
   done
   echo "nod /dev/console 600 0 0 c 5 1"

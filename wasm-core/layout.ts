@@ -88,6 +88,9 @@ export const H_SLICE_RETIRED = H_CTRL + 0x14; // i32 instructions retired in the
 export const H_SLICE_TRAPS = H_CTRL + 0x18; // i32 instructions that trapped in the slice
 export const H_EXC_TVAL = H_CTRL + 0x20; // i64
 export const H_EXECUTED = H_CTRL + 0x28; // u64 instructions retired since power-on (host statistics; minstret is the guest's)
+// i32 the hart's worker adds 1 each time round its loop (at least once a
+// second, even parked): the controller's watchdog sees a stuck hart by it.
+export const H_BEAT = H_CTRL + 0x30;
 export const HART_CTRL_SIZE = 0x100;
 // Software TLB (a cache, rebuilt on demand): 4 sets (index = data/fetch
 // privilege class, see hart/sv39.ts), each with read, write and fetch arrays
@@ -189,6 +192,13 @@ export const UART_TX_HEAD = 0x40;
 export const UART_TX_TAIL = 0x44;
 export const UART_RX_HEAD = 0x48;
 export const UART_RX_TAIL = 0x4c;
+// i32: 1 + the virtio slot of a console device waiting for room in the
+// output ring (0 = none); the host kicks that slot when it has drained.
+export const UART_TX_WAITER = 0x50;
+// i32: 1 while the host's virtio-console holds a transmit request it could
+// not yet put whole into the output ring; later ones wait behind it (the
+// hart's fast path in devices/virtio-console.ts leaves them to the host).
+export const UART_TX_HELD = 0x54;
 
 // virtio-mmio slot state, offsets from D_VIRTIO + slot * VIRTIO_SLOT_SIZE.
 export const VQ_DEVICE_ID = 0x00; // u32, 0 = empty slot
@@ -202,6 +212,9 @@ export const VQ_INTERRUPT_STATUS = 0x28;
 export const VQ_CONFIG_GENERATION = 0x2c;
 export const VQ_NUM_QUEUES = 0x30; // queues the device has
 export const VQ_NOTIFIED = 0x34; // bit mask of notified queues (host clears)
+// u32 bumped by every device reset (Status = 0): the host drops completions
+// of requests it took before the reset it has not seen yet.
+export const VQ_RESET_GEN = 0x38;
 export const VQ_QUEUES = 0x40; // VQ_QUEUE_SIZE per queue
 export const VQ_QUEUE_SIZE = 0x30;
 export const VQ_MAX_QUEUES = 4;

@@ -1,19 +1,37 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, writeSync, fsyncSync } from "node:fs";
-import { join } from "node:path";
+import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { defaultBootargs } from "../machine/bootargs.js";
+import { DiskFormatError } from "../disks/base-format.js";
+import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
+import { storeDir, storeDiskSpec } from "./disk.js";
+import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
+import { SnapshotTaker, type BootImage, type DiskStoreAccess } from "../snapshot/take-snapshot.js";
+import { openFileStore } from "../node/disk-files.js";
+import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
+import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
+import { ConsoleTail } from "../snapshot/console-tail.js";
+import { sha256Hex } from "../snapshot/blob-codec.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
-                        serial console on this terminal; Ctrl-A x quits
+                        serial console on this terminal; Ctrl-A x quits,
+                        Ctrl-A s writes a snapshot (${FILE_EXTENSION}) in this directory
+      --restore FILE         resume a snapshot instead of booting (its shape and
+                             command line are the snapshot's; the boot images it
+                             names are the sample's or given with --kernel,
+                             --firmware, --initrd, its disk's base with --disk)
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -21,22 +39,43 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
       --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
       --initrd FILE          initial ramdisk
       --append STR           kernel command line (default "console=ttyS0 quiet";
-                             it replaces the whole line, --verbose included)
+                             console=hvc0 puts the shell on the virtio
+                             console); it replaces the whole line, --verbose
+                             included
       --verbose              boot with the kernel's full log (drops "quiet")
-      --disk FILE            raw disk image for /dev/vda (default: the sample
-                             disk); guest writes stay in memory unless
-      --disk-writable        writes go to FILE
+      --disk FILE|NAME       a disk (up to 4: /dev/vda..vdd; default: the sample
+                             disk): a raw image FILE, whose guest writes stay
+                             in memory unless --disk-writable (writes go to
+                             FILE), or a disk NAME of the store (rvplay disk),
+                             whose writes persist
+      --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
 `;
 
 const CTRL_A = 0x01;
 
+// A snapshot file name in `dir` that does not exist yet: rvplay-<UTC time>.rvsnap.
+function snapshotPath(dir: string): { path: string; write: (bytes: Uint8Array) => void } {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return {
+    path: join(dir, `rvplay-${stamp}${FILE_EXTENSION}`),
+    write(bytes) {
+      for (let n = 1; ; n++) {
+        const path = join(dir, `rvplay-${stamp}${n > 1 ? `-${n}` : ""}${FILE_EXTENSION}`);
+        try { writeFileSync(path, bytes, { flag: "wx" }); this.path = path; return; } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+      }
+    },
+  };
+}
+
 // The kernel command line: quiet by default (the user reads the banner and
 // the prompt, not the kernel's log); --verbose keeps the log; --append, when
 // given, is the whole line.
-export function bootArgsFor(opts: { append?: string; verbose?: boolean }): string {
+export function bootArgsFor(opts: { append?: string; verbose?: boolean; kernel?: string }): string {
   if (opts.append !== undefined) return opts.append;
-  return opts.verbose ? "console=ttyS0" : "console=ttyS0 quiet";
+  return defaultBootargs({ sample: opts.kernel === undefined, verbose: opts.verbose === true });
 }
 
 function fileHead(path: string, n: number): Uint8Array {
@@ -49,20 +88,68 @@ function fileHead(path: string, n: number): Uint8Array {
   }
 }
 
+// A disk image file: a raw one is read on demand from the file (any size)
+// and written through only with --disk-writable; a gzip'd one is unpacked
+// into memory, where a snapshot can take it (the pristine image stays beside
+// it, hashed in the background).
+function diskSpec(path: string, writable: boolean): DeviceSpec | SnapshotDisk {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ImageError(`cannot read the disk image '${path}': is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot read the disk image '${path}': ${err.code === "ENOENT" ? "no such file" : err.message}`);
+  }
+  const sectors = (n: number) => {
+    if (n < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
+    if (n % 512 !== 0) {
+      throw new ImageError(`the disk image '${path}' is ${n} bytes, not a whole number of 512-byte sectors ` +
+        `(the last ${n % 512} bytes would be invisible to the guest): pad or truncate it`);
+    }
+  };
+  if (!isGzip(fileHead(path, 2))) {
+    sectors(size);
+    return { kind: "blk", disk: { type: "file", path, writable } };
+  }
+  if (writable) throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
+  const data = readBootFile(path, "disk image");
+  sectors(data.length);
+  return new SnapshotDisk(data, sha256Hex(data).then((sha256) => ({ sha256, size: data.length })));
+}
+
+const MAX_DISKS = 4;
+
+// --disk X: a file when X is a path or names a file here, else a disk of the store.
+async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec | SnapshotDisk> {
+  if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
+  try {
+    return await storeDiskSpec(x, storeDir(store));
+  } catch (e) {
+    if (e instanceof DiskNotFoundError) throw new ImageError(`cannot read the disk image '${x}': no such file, and no disk of that name in the store (rvplay disk list)`);
+    if (e instanceof DiskFormatError) throw new ImageError(e.message);
+    throw e;
+  }
+}
+
 export async function boot(args: string[]): Promise<number> {
   let v;
   try {
     v = parseArgs({
       args, allowPositionals: false,
       options: {
-        cpus: { type: "string", default: "1" },
-        mem: { type: "string", default: String(DEFAULT_RAM_MIB) },
+        cpus: { type: "string" },
+        mem: { type: "string" },
+        restore: { type: "string" },
         kernel: { type: "string" },
         firmware: { type: "string" },
         initrd: { type: "string" },
         append: { type: "string" },
         verbose: { type: "boolean", default: false },
-        disk: { type: "string" },
+        disk: { type: "string", multiple: true },
+        store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
       },
@@ -71,6 +158,15 @@ export async function boot(args: string[]): Promise<number> {
     process.stderr.write(`rvplay boot: ${(e as Error).message}\n`);
     return 2;
   }
+  if (v.restore !== undefined) {
+    const clash = (["cpus", "mem", "append", "verbose", "disk-writable", "no-disk"] as const).filter((k) => v[k] !== undefined && v[k] !== false);
+    if (clash.length) {
+      process.stderr.write(`rvplay boot: --restore takes the machine's shape and command line from the snapshot: drop ${clash.map((k) => `--${k}`).join(", ")}\n`);
+      return 2;
+    }
+  }
+  v.cpus ??= "1";
+  v.mem ??= String(DEFAULT_RAM_MIB);
   // The limits are refused up front, in the page's words.
   const bad = (flag: string, why: string | undefined) => why && `rvplay boot: ${flag} '${flag === "--cpus" ? v.cpus : v.mem}': ${why}\n`;
   const shapeError = bad("--cpus", checkHarts(v.cpus)) || bad("--mem", checkRamMiB(v.mem));
@@ -79,34 +175,46 @@ export async function boot(args: string[]): Promise<number> {
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
 
   let machine: VirtMachine;
-  try {
+  let taker: SnapshotTaker;
+  const disks: SnapshotDisk[] = [];
+  let screen: Uint8Array | undefined;
+  if (v.restore !== undefined) {
+    try {
+      let disk: SnapshotDisk | undefined;
+      if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0] }));
+      if (disk) disks.push(disk);
+    } catch (e) {
+      if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
+        process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  } else try {
     // Boot files live in guest RAM: none can be larger than it.
     const ram = mem * MiB, inRam = "the guest's RAM";
     const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
-    let disk: MemoryDisk | undefined;
+    const devices: DeviceSpec[] = [{ kind: "console" }];
     if (!v["no-disk"]) {
-      const path = v.disk ?? join(SAMPLE_DIR, "disk.img.gz");
-      const data = readBootFile(path, "disk image");
-      if (v["disk-writable"] && isGzip(fileHead(path, 2))) {
-        throw new ImageError(`the disk image '${path}' is gzip-compressed: decompress it to write to it in place (--disk-writable)`);
-      }
-      if (data.length < 512) throw new ImageError(`the disk image '${path}' is smaller than one sector`);
-      if (data.length % 512 !== 0) {
-        throw new ImageError(`the disk image '${path}' is ${data.length} bytes, not a whole number of 512-byte sectors ` +
-          `(the last ${data.length % 512} bytes would be invisible to the guest): pad or truncate it`);
-      }
-      if (v["disk-writable"]) {
-        const fd = openSync(path, "r+");
-        disk = new MemoryDisk(data, false, (off, d) => { writeSync(fd, d, 0, d.length, off); }, () => fsyncSync(fd));
-      } else {
-        disk = new MemoryDisk(data);
+      const paths = v.disk ?? [join(SAMPLE_DIR, "disk.img.gz")];
+      if (paths.length > MAX_DISKS) throw new ImageError(`at most ${MAX_DISKS} disks (/dev/vda..vdd), not ${paths.length}`);
+      for (const p of paths) {
+        const d = await diskOrStoreSpec(p, v["disk-writable"]!, v.store);
+        if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
       }
     }
+    const images: BootImage[] = [
+      { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
+      { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
+      ...(initrd ? [{ role: "initrd" as const, name: baseName(v.initrd!), bytes: initrd }] : []),
+    ];
+    taker = new SnapshotTaker(images);
     machine = await VirtMachine.create(await loadCoreModule(), {
-      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose }), disk,
-    }, spawnNodeHart);
+      ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
+    }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
       process.stderr.write(`rvplay boot: ${e.message}\n`);
@@ -115,21 +223,49 @@ export async function boot(args: string[]): Promise<number> {
     throw e;
   }
 
-  machine.onOutput = (bytes) => process.stdout.write(bytes);
+  const tail = new ConsoleTail();
+  if (screen) { process.stdout.write(screen); tail.push(screen); }
+  machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
+  machine.onStall = (hart, ms) => process.stderr.write(ms
+    ? `\r\n[rvplay] vCPU ${hart} has not answered for ${Math.round(ms / 1000)} s: the emulator may be stuck (Ctrl-A x quits)\r\n`
+    : `\r\n[rvplay] vCPU ${hart} answers again\r\n`);
   const stdin = process.stdin;
+  // RVPLAY_ESCAPE=1 honours Ctrl-A on a pipe too (tests drive the console so).
   const raw = stdin.isTTY === true;
+  const escapes = raw || process.env.RVPLAY_ESCAPE === "1";
   let quitRequested = false;
   let escape = false;
+  let snapshotting = false;
+  const snapshot = async () => {
+    if (snapshotting) return;
+    snapshotting = true;
+    const note = (s: string) => process.stderr.write(`\r\n[rvplay] ${s}\r\n`);
+    try {
+      const out = snapshotPath(process.cwd());
+      const { snapshot, stats } = await taker.take(machine, () => ({
+        bytes: tail.screen(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24,
+      }), disks, storeAccess(v.store));
+      out.write(writeSnapshotFile(snapshot));
+      const shown = relative(process.cwd(), out.path);
+      note(`snapshot written to ${shown.startsWith("..") ? resolve(out.path) : `./${shown}`} ` +
+        `(${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the guest paused ${stats.pauseMs.toFixed(0)} ms)`);
+    } catch (e) {
+      note(`no snapshot: ${(e as Error).message}`);
+    } finally {
+      snapshotting = false;
+    }
+  };
   const onData = (buf: Buffer) => {
     const out: number[] = [];
     for (const b of buf) {
       if (escape) {
         escape = false;
         if (b === 0x78 /* x */) { quitRequested = true; machine.stop(); return; }
+        if (b === 0x73 /* s */) { void snapshot(); continue; }
         if (b === CTRL_A) out.push(CTRL_A);
         continue;
       }
-      if (raw && b === CTRL_A) { escape = true; continue; }
+      if (escapes && b === CTRL_A) { escape = true; continue; }
       out.push(b);
     }
     if (out.length) machine.sendInput(Uint8Array.from(out));
@@ -152,4 +288,49 @@ export async function boot(args: string[]): Promise<number> {
     if (raw) stdin.setRawMode(false);
     stdin.pause();
   }
+}
+
+// The CLI's disk store as a snapshot reads it (the chunks a store disk
+// pinned), opened when first needed.
+function storeAccess(dir: string | undefined): DiskStoreAccess {
+  let store: ReturnType<typeof openFileStore> | undefined;
+  const open = () => (store ??= openFileStore(storeDir(dir)));
+  return {
+    read: async (hash) => (await open()).getChunk(hash),
+    unpin: async (owner) => (await open()).unpin(owner),
+  };
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop()!.replace(/\.gz$/, "");
+}
+
+// The machine a snapshot file holds, ready to run, with the boot images
+// from the sample or the files given, and a taker that continues from it.
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+  Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+  }
+  const snap = await readSnapshotFile(bytes);
+  const ram = snap.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
+  const candidates: ImageCandidate[] = [];
+  const add = (path: string | undefined, fallback: string | undefined, what: string, list: ImageCandidate[], max?: number, why?: string) => {
+    const p = path ?? (fallback && join(SAMPLE_DIR, fallback));
+    if (p) list.push({ name: p, bytes: readBootFile(p, what, max, why) });
+  };
+  add(v.firmware, "fw_jump.bin.gz", "firmware", candidates, ram, inRam);
+  add(v.kernel, "Image.gz", "kernel", candidates, ram, inRam);
+  add(v.initrd, undefined, "initrd", candidates, ram, inRam);
+  const diskCandidates: ImageCandidate[] = [];
+  if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
+  const prepared = await prepareRestore(snap, candidates, diskCandidates);
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
+  const taker = new SnapshotTaker(prepared.images);
+  void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
+  return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };
 }

@@ -5,11 +5,13 @@ import { parseArgs } from "node:util";
 import { loadCoreModule } from "../node/core-module.js";
 import { runElf } from "../machine/run-elf.js";
 import { boot, BOOT_USAGE } from "./boot.js";
+import { disk, DISK_USAGE } from "./disk.js";
+import { snapshotCommand, SNAPSHOT_USAGE } from "./snapshot.js";
 
 const USAGE = `usage: rvplay <command> [options]
 
 commands:
-${BOOT_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
+${BOOT_USAGE}${DISK_USAGE}${SNAPSHOT_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "boot": return boot(rest);
     case "test-elf": return testElf(rest);
+    case "disk": return disk(rest);
+    case "snapshot": return snapshotCommand(rest);
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;

@@ -1,211 +1,222 @@
-// The device side of virtio (virtio 1.1 spec, 2.6 "Split Virtqueues"):
-// walks the driver's descriptor chains straight from guest RAM and returns
-// them through the used ring. The transport registers are in the core
-// (wasm-core/assembly/virtio-mmio.ts); all queue state is in shared memory.
-// Nothing the guest writes can make this touch memory outside guest RAM:
-// every guest address goes through CoreView.ramOffset, which throws.
+// The host side of the virtio-mmio transport. The registers are in the core
+// (wasm-core/assembly/devices/virtio-mmio.ts) over shared state; a
+// QueueNotify there marks the queue in VQ_NOTIFIED and the slot in
+// D_IO_PENDING. This side runs the devices' back ends: service() hands each
+// notified queue to its device, which takes requests with queue(q).pop()
+// and completes them, now or later and in any order, with complete(); the
+// transport pushes them to the used ring and raises the interrupt (once per
+// turn of the event loop, not per request). A device the driver reset
+// (VQ_RESET_GEN moved) is told so; a malformed queue sets NEEDS_RESET on
+// that device alone.
 import * as L from "../../wasm-core/layout.js";
 import {
-  VIRTIO_F_VERSION_1, VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE, VIRTQ_DESC_F_INDIRECT, VIRTQ_DESC_SIZE,
-  VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DEVICE_NEEDS_RESET,
+  VIRTIO_F_VERSION_1, VIRTIO_STATUS_DEVICE_NEEDS_RESET, VIRTIO_MMIO_INT_VRING, VIRTIO_MMIO_INT_CONFIG,
 } from "../../wasm-core/spec/virtio.js";
-import type { CoreView } from "../machine/core.js";
+import type { CoreExports, CoreView } from "../machine/core.js";
+import { GuestMemory, GuestMemoryError } from "./guest-memory.js";
+import { VirtQueue, slotBase, type Chain } from "./virtqueue.js";
+
+export { GuestMemory, GuestMemoryError, gather, scatter, totalLen, type Buffer } from "./guest-memory.js";
+export type { Chain } from "./virtqueue.js";
 
 // A feature bit (given by number in spec/virtio.ts) as a feature mask.
 export const feature = (bit: number): bigint => 1n << BigInt(bit);
-// Bounds on a chain walk: an indirect table holds at most this many
-// descriptors, and a whole chain (direct plus indirect) takes at most
-// MAX_CHAIN_STEPS steps; a longer one can only be a loop.
-const MAX_INDIRECT = 1024;
-const MAX_CHAIN_STEPS = L.VIRTQ_MAX_SIZE + MAX_INDIRECT + 1;
 
-export interface Buffer { addr: bigint; len: number; writable: boolean }
+// What a device back end gets from the transport.
+export type DeviceCore = Pick<CoreExports, "hostLock" | "hostUnlock" | "virtioInterrupt" | "uartHostPoll">;
 
-// One request: the chain's buffers, readable ones first then writable ones.
-export interface Chain { head: number; readable: Buffer[]; writable: Buffer[] }
-
-export class GuestMemoryError extends Error {}
+export interface DeviceContext {
+  readonly mem: GuestMemory;
+  readonly slot: number;
+  // The core's entry points for device state shared with the harts (the
+  // device lock; the UART, whose rings the console shares).
+  readonly core: DeviceCore;
+  queue(q: number): VirtQueue;
+  // A request taken from queue q is done: `written` bytes were written into
+  // its writable buffers.
+  complete(q: number, chain: Chain, written: number): void;
+  // The driver broke the protocol: NEEDS_RESET and a configuration interrupt.
+  fail(reason: string): void;
+  // The device's configuration space changed (rewritten from config()).
+  configChanged(): void;
+  // Something the page or the CLI should know (a warning, statistics).
+  event(e: unknown): void;
+}
 
 export interface VirtioDevice {
-  readonly deviceId: number; // 2 block, 4 entropy, ...
-  readonly features: bigint;
+  readonly deviceId: number; // VIRTIO_ID_* (spec/virtio.ts)
+  readonly features: bigint; // device-specific; VERSION_1 is added by the transport
   readonly numQueues: number;
   config(): Uint8Array; // device configuration space
-  // Serve one chain; returns the number of bytes written into it.
-  handle(queue: number, chain: Chain, mem: GuestMemory): number;
+  bind(ctx: DeviceContext): void; // once, before the guest runs
+  notify(q: number): void; // the driver made buffers available on queue q
+  reset?(): void; // the driver reset the device: forget requests in flight
+  // Resolve once no request is in flight; until resume(), take no new ones
+  // and touch neither guest memory nor the queues (a pause, a snapshot).
+  drain?(): Promise<void>;
+  resume?(): void;
+  close?(): void | Promise<void>;
+  // For a snapshot, once drained: the device's host-side state, or
+  // undefined when it keeps none a snapshot needs.
+  save?(owner: string): Promise<unknown> | undefined;
 }
 
-// Bounds-checked access to guest physical RAM for device back ends.
-export class GuestMemory {
-  constructor(readonly view: CoreView) {}
-  private offset(addr: bigint, len: number): number {
-    try {
-      return this.view.ramOffset(addr, len);
-    } catch (e) {
-      throw new GuestMemoryError((e as Error).message);
+// A device whose every request is served at once: notify() pops and
+// handles until the queue is empty.
+export abstract class SyncDevice implements VirtioDevice {
+  abstract readonly deviceId: number;
+  abstract readonly features: bigint;
+  abstract readonly numQueues: number;
+  protected ctx!: DeviceContext;
+  abstract config(): Uint8Array;
+  // Serve one request; returns the bytes written into it.
+  protected abstract handle(q: number, chain: Chain, mem: GuestMemory): number;
+  bind(ctx: DeviceContext): void { this.ctx = ctx; }
+  notify(q: number): void {
+    const queue = this.ctx.queue(q);
+    for (let chain = queue.pop(); chain; chain = queue.pop()) {
+      this.ctx.complete(q, chain, this.handle(q, chain, this.ctx.mem));
     }
   }
-  read(addr: bigint, len: number): Uint8Array {
-    const o = this.offset(addr, len);
-    return this.view.bytes.slice(o, o + len);
-  }
-  write(addr: bigint, data: Uint8Array): void {
-    this.view.bytes.set(data, this.offset(addr, data.length));
-  }
-  u16(addr: bigint): number { return this.view.dv.getUint16(this.offset(addr, 2), true); }
-  u32(addr: bigint): number { return this.view.dv.getUint32(this.offset(addr, 4), true); }
-  u64(addr: bigint): bigint { return this.view.dv.getBigUint64(this.offset(addr, 8), true); }
-  setU16(addr: bigint, v: number): void { this.view.dv.setUint16(this.offset(addr, 2), v, true); }
-  setU32(addr: bigint, v: number): void { this.view.dv.setUint32(this.offset(addr, 4), v, true); }
-  publishU16(addr: bigint, v: number): void {
-    const o = this.offset(addr, 2);
-    if (o & 1) { this.view.dv.setUint16(o, v, true); return; }
-    Atomics.store(new Uint16Array(this.view.memory.buffer), o >> 1, v);
-  }
-}
-
-// Gather `len` bytes from a list of buffers starting at byte `skip`.
-export function gather(mem: GuestMemory, bufs: Buffer[], skip: number, len: number): Uint8Array {
-  const out = new Uint8Array(len);
-  let pos = 0;
-  for (const b of bufs) {
-    if (pos >= len) break;
-    if (skip >= b.len) { skip -= b.len; continue; }
-    const n = Math.min(b.len - skip, len - pos);
-    out.set(mem.read(b.addr + BigInt(skip), n), pos);
-    pos += n;
-    skip = 0;
-  }
-  if (pos < len) throw new GuestMemoryError(`request shorter than ${len} bytes`);
-  return out;
-}
-
-// Scatter data into writable buffers; returns bytes written.
-export function scatter(mem: GuestMemory, bufs: Buffer[], data: Uint8Array): number {
-  let pos = 0;
-  for (const b of bufs) {
-    if (pos >= data.length) break;
-    const n = Math.min(b.len, data.length - pos);
-    mem.write(b.addr, data.subarray(pos, pos + n));
-    pos += n;
-  }
-  return pos;
-}
-
-export function totalLen(bufs: Buffer[]): number {
-  return bufs.reduce((n, b) => n + b.len, 0);
 }
 
 export class VirtioMmioHost {
   private readonly devices = new Map<number, VirtioDevice>();
+  private readonly gens = new Map<number, number>();
+  private readonly queues = new Map<string, VirtQueue>();
+  private readonly i32: Int32Array;
+  private readonly toInterrupt = new Map<number, number>(); // slot -> interrupt bits
+  private flushScheduled = false;
   readonly mem: GuestMemory;
+  onEvent: (slot: number, e: unknown) => void = () => {};
 
-  constructor(private readonly view: CoreView, private readonly raise: (slot: number) => void) {
+  constructor(private readonly view: CoreView, private readonly core: DeviceCore) {
     this.mem = new GuestMemory(view);
+    this.i32 = new Int32Array(view.memory.buffer);
   }
 
-  private slotBase(slot: number): number { return L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE; }
-
-  // Put a device in a slot: its id, features and config become visible to
-  // the guest through the core's registers.
+  // Put a device in a slot: its id, features, queue count and configuration
+  // become visible to the guest through the core's registers.
   attach(slot: number, dev: VirtioDevice): void {
-    const s = this.slotBase(slot);
+    const s = slotBase(slot);
     const dv = this.view.dv;
     dv.setUint32(s + L.VQ_DEVICE_ID, dev.deviceId, true);
     dv.setBigUint64(s + L.VQ_DEVICE_FEATURES, dev.features | feature(VIRTIO_F_VERSION_1), true);
     dv.setUint32(s + L.VQ_NUM_QUEUES, dev.numQueues, true);
-    const cfg = dev.config();
-    this.view.bytes.set(cfg.subarray(0, L.VQ_CONFIG_SIZE), s + L.VQ_CONFIG);
+    this.writeConfig(slot, dev);
     this.devices.set(slot, dev);
+    this.gens.set(slot, dv.getUint32(s + L.VQ_RESET_GEN, true));
+    dev.bind(this.context(slot, dev));
   }
 
   slots(): number[] { return [...this.devices.keys()]; }
+  device(slot: number): VirtioDevice | undefined { return this.devices.get(slot); }
 
-  // Serve every notified queue.
+  private writeConfig(slot: number, dev: VirtioDevice): void {
+    const cfg = dev.config();
+    if (cfg.length > L.VQ_CONFIG_SIZE) throw new RangeError(`configuration space of ${cfg.length} bytes (at most ${L.VQ_CONFIG_SIZE})`);
+    this.view.bytes.set(cfg, slotBase(slot) + L.VQ_CONFIG);
+  }
+
+  private queue(slot: number, q: number): VirtQueue {
+    const dev = this.devices.get(slot);
+    if (!dev || !Number.isInteger(q) || q < 0 || q >= dev.numQueues) throw new RangeError(`slot ${slot} has no queue ${q}`);
+    const key = `${slot}:${q}`;
+    let vq = this.queues.get(key);
+    if (!vq) this.queues.set(key, vq = new VirtQueue(this.core, this.mem, slot, q));
+    return vq;
+  }
+
+  private context(slot: number, dev: VirtioDevice): DeviceContext {
+    return {
+      mem: this.mem,
+      slot,
+      core: this.core,
+      queue: (q) => this.queue(slot, q),
+      complete: (q, chain, written) => {
+        const vq = this.queue(slot, q);
+        if (vq.push(chain, written) && vq.wantsInterrupt()) this.interrupt(slot, VIRTIO_MMIO_INT_VRING);
+      },
+      fail: () => this.needsReset(slot),
+      configChanged: () => {
+        this.writeConfig(slot, dev);
+        this.view.dv.setUint32(slotBase(slot) + L.VQ_CONFIG_GENERATION,
+          this.view.dv.getUint32(slotBase(slot) + L.VQ_CONFIG_GENERATION, true) + 1, true);
+        this.interrupt(slot, VIRTIO_MMIO_INT_CONFIG);
+      },
+      event: (e) => this.onEvent(slot, e),
+    };
+  }
+
+  // Interrupts are raised once per turn, after every completion of it.
+  private interrupt(slot: number, bits: number): void {
+    this.toInterrupt.set(slot, (this.toInterrupt.get(slot) ?? 0) | bits);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flushInterrupts());
+  }
+
+  flushInterrupts(): void {
+    this.flushScheduled = false;
+    for (const [slot, bits] of this.toInterrupt) this.core.virtioInterrupt(slot, bits);
+    this.toInterrupt.clear();
+  }
+
+  private needsReset(slot: number): void {
+    const s = slotBase(slot);
+    this.core.hostLock();
+    this.view.dv.setUint32(s + L.VQ_STATUS, this.view.dv.getUint32(s + L.VQ_STATUS, true) | VIRTIO_STATUS_DEVICE_NEEDS_RESET, true);
+    this.core.hostUnlock();
+    this.interrupt(slot, VIRTIO_MMIO_INT_CONFIG);
+  }
+
+  // Serve every notified queue (and tell devices the driver reset them).
   service(): void {
-    const pending = Atomics.exchange(new Int32Array(this.view.memory.buffer), (L.DEVICE_BASE + L.D_IO_PENDING) >> 2, 0);
-    if (pending === 0) return;
+    const pending = Atomics.exchange(this.i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2, 0);
     for (const [slot, dev] of this.devices) {
+      const gen = this.view.dv.getUint32(slotBase(slot) + L.VQ_RESET_GEN, true);
+      if (gen !== this.gens.get(slot)) {
+        this.gens.set(slot, gen);
+        dev.reset?.();
+      }
       if ((pending & (1 << slot)) === 0) continue;
-      const s = this.slotBase(slot);
-      const i32 = new Int32Array(this.view.memory.buffer);
-      const notified = Atomics.exchange(i32, (s + L.VQ_NOTIFIED) >> 2, 0);
+      const notified = Atomics.exchange(this.i32, (slotBase(slot) + L.VQ_NOTIFIED) >> 2, 0);
       for (let q = 0; q < dev.numQueues; q++) {
-        if (notified & (1 << q)) this.serviceQueue(slot, dev, q);
-      }
-    }
-  }
-
-  private serviceQueue(slot: number, dev: VirtioDevice, q: number): void {
-    const dv = this.view.dv;
-    const s = this.slotBase(slot);
-    if ((dv.getUint32(s + L.VQ_STATUS, true) & VIRTIO_STATUS_DRIVER_OK) === 0) return;
-    const qs = s + L.VQ_QUEUES + q * L.VQ_QUEUE_SIZE;
-    if (dv.getUint32(qs + L.Q_READY, true) === 0) return;
-    const num = dv.getUint32(qs + L.Q_NUM, true);
-    const desc = dv.getBigUint64(qs + L.Q_DESC, true);
-    const avail = dv.getBigUint64(qs + L.Q_DRIVER, true);
-    const used = dv.getBigUint64(qs + L.Q_DEVICE, true);
-    const mem = this.mem;
-    let served = 0;
-    try {
-      let last = dv.getUint32(qs + L.Q_LAST_AVAIL, true) & 0xffff;
-      const availIdx = mem.u16(avail + 2n);
-      if (((availIdx - last) & 0xffff) > num) throw new GuestMemoryError("avail index ran ahead of the queue size");
-      while (last !== availIdx) {
-        const head = mem.u16(avail + 4n + BigInt((last % num) * 2));
-        const chain = this.readChain(desc, num, head);
-        const written = dev.handle(q, chain, mem);
-        const usedIdx = mem.u16(used + 2n);
-        const elem = used + 4n + BigInt((usedIdx % num) * 8);
-        mem.setU32(elem, head);
-        mem.setU32(elem + 4n, written);
-        // The element must be visible before the index that publishes it:
-        // a sequentially consistent store orders them.
-        mem.publishU16(used + 2n, (usedIdx + 1) & 0xffff);
-        last = (last + 1) & 0xffff;
-        dv.setUint32(qs + L.Q_LAST_AVAIL, last, true);
-        served++;
-      }
-    } catch (e) {
-      if (!(e instanceof GuestMemoryError)) throw e;
-      // A malformed queue is the driver's bug: flag the device, never the host.
-      dv.setUint32(s + L.VQ_STATUS, dv.getUint32(s + L.VQ_STATUS, true) | VIRTIO_STATUS_DEVICE_NEEDS_RESET, true);
-      this.raise(slot);
-      return;
-    }
-    if (served > 0) this.raise(slot);
-  }
-
-  // Walk one descriptor chain (virtio 1.1, 2.6.5 and 2.6.5.3). Every step
-  // counts toward a bound, indirect ones included, so no table the guest
-  // writes (a cycle, an indirect table that is the descriptor table itself)
-  // can keep the host walking.
-  private readChain(desc: bigint, num: number, head: number): Chain {
-    const mem = this.mem;
-    const chain: Chain = { head, readable: [], writable: [] };
-    let table = desc, size = num, i = head, steps = 0, indirect = false;
-    while (true) {
-      if (++steps > MAX_CHAIN_STEPS) throw new GuestMemoryError("descriptor chain loops");
-      if (i >= size) throw new GuestMemoryError(`descriptor index ${i} out of range`);
-      const d = table + BigInt(i * VIRTQ_DESC_SIZE);
-      const addr = mem.u64(d), len = mem.u32(d + 8n), flags = mem.u16(d + 12n), next = mem.u16(d + 14n);
-      if (flags & VIRTQ_DESC_F_INDIRECT) {
-        // 2.6.5.3.1: the driver MUST NOT set INDIRECT inside an indirect
-        // table, nor together with NEXT.
-        if (indirect || (flags & VIRTQ_DESC_F_NEXT) || len % VIRTQ_DESC_SIZE !== 0 || len === 0 || len / VIRTQ_DESC_SIZE > MAX_INDIRECT) {
-          throw new GuestMemoryError("bad indirect descriptor");
+        if ((notified & (1 << q)) === 0) continue;
+        try {
+          dev.notify(q);
+        } catch (e) {
+          // A malformed queue is the driver's bug: flag the device, never the host.
+          if (!(e instanceof GuestMemoryError)) throw e;
+          this.needsReset(slot);
         }
-        table = addr; size = len / VIRTQ_DESC_SIZE; i = 0; indirect = true;
-        continue;
       }
-      const buf = { addr, len, writable: (flags & VIRTQ_DESC_F_WRITE) !== 0 };
-      if (buf.writable) chain.writable.push(buf);
-      else if (chain.writable.length > 0) throw new GuestMemoryError("readable descriptor after a writable one");
-      else chain.readable.push(buf);
-      if (!(flags & VIRTQ_DESC_F_NEXT)) break;
-      i = next;
     }
-    return chain;
+    this.flushInterrupts();
+  }
+
+  // Wait until no device has a request in flight; devices then stay still
+  // until resume().
+  async drain(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((d) => d.drain?.()));
+    this.flushInterrupts();
+  }
+
+  resume(): void {
+    for (const d of this.devices.values()) d.resume?.();
+  }
+
+  // Each device's save() (after drain()), by slot.
+  async save(owner: string): Promise<{ slot: number; state: unknown }[]> {
+    const out: { slot: number; state: unknown }[] = [];
+    for (const [slot, d] of this.devices) {
+      const state = await d.save?.(owner);
+      if (state !== undefined) out.push({ slot, state });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((d) => d.close?.()));
   }
 }

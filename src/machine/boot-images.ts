@@ -2,7 +2,18 @@
 // wrong file gets a clear message instead of a guest that silently hangs.
 import { parseElf, ElfError, type ElfImage } from "./elf.js";
 
-export class ImageError extends Error {}
+export type BootSlot = "firmware" | "kernel" | "initrd" | "disk";
+
+// A boot file that cannot be used; `slot` says which, when one does.
+export class ImageError extends Error {
+  constructor(message: string, readonly slot?: BootSlot) { super(message); }
+}
+
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
 
 export type BootImage =
   | { kind: "linux"; bytes: Uint8Array }   // RISC-V Linux Image (boot header)
@@ -19,6 +30,15 @@ export function isGzip(b: Uint8Array): boolean {
 // Identify a kernel or firmware file (already decompressed). `what` names it
 // in messages ("kernel", "firmware").
 export function identifyBootImage(b: Uint8Array, what: string): BootImage {
+  try {
+    return identify(b, what);
+  } catch (e) {
+    if (e instanceof ImageError && (what === "firmware" || what === "kernel" || what === "initrd")) throw new ImageError(e.message, what);
+    throw e;
+  }
+}
+
+function identify(b: Uint8Array, what: string): BootImage {
   if (b.length === 0) throw new ImageError(`the ${what} file is empty`);
   if (ascii(b, 0, "\x7fELF")) {
     try {

@@ -6,11 +6,14 @@
 // boot ROM at 0x1000 puts a0 = hartid, a1 = DTB and jumps to the firmware.
 import * as B from "../../wasm-core/board.js";
 import { MiB } from "./core.js";
-import { identifyBootImage, ImageError, type BootImage } from "./boot-images.js";
+import { identifyBootImage, formatSize, ImageError, type BootImage, type BootSlot } from "./boot-images.js";
 
 // fw_jump (Debian's OpenSBI generic build) moves the DTB here before it
 // jumps to the kernel, so the kernel must end below it.
 export const FW_JUMP_FDT_OFFSET = 0x2200000;
+// The DTB takes the top 2 MiB of RAM; an initrd goes just below it, and
+// above fw_jump's DTB copy and its 2 MiB.
+const DTB_SPACE = 2n * BigInt(MiB);
 
 export interface BootFiles {
   ramBytes: number;
@@ -32,10 +35,12 @@ export function planBoot(f: BootFiles): BootLayout {
   const ramBase = BigInt(B.RAM_BASE);
   const ramEnd = ramBase + BigInt(f.ramBytes);
   const placements: Placement[] = [];
-  const place = (img: BootImage, at: bigint, what: string): bigint => {
+  const place = (img: BootImage, at: bigint, what: BootSlot): bigint => {
     const fits = (start: bigint, len: bigint) => {
       if (start < ramBase || start + len > ramEnd) {
-        throw new ImageError(`the ${what} does not fit in guest RAM at 0x${start.toString(16)} (${len} bytes)`);
+        throw new ImageError(img.kind === "elf"
+          ? `the ${what} is an ELF whose segment at 0x${start.toString(16)} (${len} bytes) is not in guest RAM (0x${ramBase.toString(16)}..0x${ramEnd.toString(16)})`
+          : `the ${what} (${formatSize(Number(len))}) does not fit in ${f.ramBytes / MiB} MiB of guest RAM`, what);
       }
     };
     if (img.kind === "elf") {
@@ -44,7 +49,7 @@ export function planBoot(f: BootFiles): BootLayout {
       for (const seg of img.elf.segments) {
         if (seg.paddr < at) {
           throw new ImageError(`the ${what} ELF has a segment at 0x${seg.paddr.toString(16)}, below its place at 0x${at.toString(16)}` +
-            (what === "kernel" ? " (it would overwrite the firmware)" : ""));
+            (what === "kernel" ? " (it would overwrite the firmware)" : ""), what);
         }
         fits(seg.paddr, seg.memsz);
         if (img.elf.entry >= seg.paddr && img.elf.entry < seg.paddr + BigInt(seg.data.length)) entryLoaded = true;
@@ -52,7 +57,7 @@ export function planBoot(f: BootFiles): BootLayout {
         const e = seg.paddr + seg.memsz;
         if (e > end) end = e;
       }
-      if (!entryLoaded) throw new ImageError(`the ${what} ELF's entry point 0x${img.elf.entry.toString(16)} is not in any of its loaded segments`);
+      if (!entryLoaded) throw new ImageError(`the ${what} ELF's entry point 0x${img.elf.entry.toString(16)} is not in any of its loaded segments`, what);
       return end;
     }
     fits(at, BigInt(img.bytes.length));
@@ -69,23 +74,30 @@ export function planBoot(f: BootFiles): BootLayout {
   const firmware = identifyBootImage(f.firmware, "firmware");
   const fwEnd = place(firmware, ramBase, "firmware");
   const kernelBase = ramBase + BigInt(B.KERNEL_OFFSET);
-  if (fwEnd > kernelBase) throw new ImageError(`the firmware (${fwEnd - ramBase} bytes) overlaps the kernel at 0x${kernelBase.toString(16)}`);
+  if (fwEnd > kernelBase) {
+    throw new ImageError(`the firmware takes ${formatSize(Number(fwEnd - ramBase))} from the start of RAM, but the kernel starts ` +
+      `${formatSize(B.KERNEL_OFFSET)} in: it must be smaller (OpenSBI fw_jump is about 260 KiB)`, "firmware");
+  }
   const kernel = identifyBootImage(f.kernel, "kernel");
   // fw_jump jumps to the kernel's place: an ELF must start there.
   if (kernel.kind === "elf" && kernel.elf.entry !== kernelBase) {
-    throw new ImageError(`the kernel ELF's entry point 0x${kernel.elf.entry.toString(16)} is not 0x${kernelBase.toString(16)}, where the firmware (OpenSBI fw_jump) jumps`);
+    throw new ImageError(`the kernel ELF's entry point 0x${kernel.elf.entry.toString(16)} is not 0x${kernelBase.toString(16)}, where the firmware (OpenSBI fw_jump) jumps`, "kernel");
   }
   const kernelEnd = place(kernel, kernelBase, "kernel");
   const fdtCopy = ramBase + BigInt(FW_JUMP_FDT_OFFSET);
   if (kernelEnd > fdtCopy) {
-    throw new ImageError(`the kernel (${kernelEnd - kernelBase} bytes) does not fit below the firmware's DTB at 0x${fdtCopy.toString(16)}`);
+    throw new ImageError(`the kernel needs ${formatSize(Number(kernelEnd - kernelBase))} once loaded, but at most ` +
+      `${formatSize(Number(fdtCopy - kernelBase))} fit below where the firmware puts the device tree (0x${fdtCopy.toString(16)})`, "kernel");
   }
-  const dtbAddr = ramEnd - 2n * BigInt(MiB);
+  const dtbAddr = ramEnd - DTB_SPACE;
   let initrd: BootLayout["initrd"];
   if (f.initrd) {
+    if (f.initrd.length === 0) throw new ImageError("the initrd file is empty", "initrd");
     const start = (dtbAddr - BigInt(f.initrd.length)) & ~0xfffn;
-    if (start < fdtCopy + 2n * BigInt(MiB)) {
-      throw new ImageError(`guest RAM of ${f.ramBytes / MiB} MiB is too small for an initrd of ${f.initrd.length} bytes`);
+    if (start < fdtCopy + DTB_SPACE) {
+      const need = Math.ceil((FW_JUMP_FDT_OFFSET + 2 * Number(DTB_SPACE) + f.initrd.length + 0x1000) / MiB);
+      throw new ImageError(`the initrd (${formatSize(f.initrd.length)}) is too large for ${f.ramBytes / MiB} MiB of guest RAM: ` +
+        `it needs at least ${need} MiB`, "initrd");
     }
     placements.push({ addr: start, bytes: f.initrd });
     initrd = { start, end: start + BigInt(f.initrd.length) };

@@ -9,7 +9,7 @@ import { MIP_MTIP } from "../../wasm-core/spec/riscv.js";
 // this list against the compiled module's real exports.
 export const CORE_EXPORTS = [
   "run", "initHart", "resetHart", "resetMachine", "buildRvcTable", "expandRvc", "mtime",
-  "uartHostPoll", "virtioInterrupt", "loadSlow", "storeSlow", "memory",
+  "uartHostPoll", "virtioInterrupt", "hostLock", "hostUnlock", "loadSlow", "storeSlow", "memory",
 ] as const;
 
 export interface CoreExports {
@@ -25,6 +25,10 @@ export interface CoreExports {
   mtime(): bigint;
   uartHostPoll(): void;
   virtioInterrupt(slot: number, bits: number): void;
+  // The device lock, for the host's own accesses to device state (never
+  // held across a call to uartHostPoll or virtioInterrupt, which take it).
+  hostLock(): void;
+  hostUnlock(): void;
   loadSlow(va: bigint, size: number): bigint;
   storeSlow(va: bigint, size: number, v: bigint): number;
   memory: WebAssembly.Memory;

@@ -27,9 +27,11 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
     const attn = (hb + L.H_ATTN) >> 2;
     const parked = (hb + L.H_PARKED) >> 2;
     const runstate = (L.DEVICE_BASE + L.D_RUNSTATE) >> 2;
+    const beat = (hb + L.H_BEAT) >> 2;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     post({ type: "ready" });
     while (true) {
+      Atomics.add(i32, beat, 1); // the watchdog's sign of life
       const state = Atomics.load(i32, runstate);
       if (state === L.RUN_STOP) break;
       if (state === L.RUN_PAUSE) {

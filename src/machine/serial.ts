@@ -1,10 +1,12 @@
-// The console's two rings in shared memory (the UART in the core writes the
-// output ring and reads the input ring; the host does the other side), with
+// The console's two rings in shared memory (the UART in the core, and the
+// virtio-console in the I/O worker, write the output ring and read the input
+// ring; the controller does the other side), with
 // a queue in front of the input ring so that input of any size arrives
 // whole, fed as the guest reads. Ring indices are free-running int32 byte
 // counts: differences are taken modulo 2^32 (`| 0`), so they stay right
 // when the counts wrap.
 import * as L from "../../wasm-core/layout.js";
+import { VIRTIO_CONSOLE_RECEIVEQ, VIRTIO_CONSOLE_TRANSMITQ } from "../../wasm-core/spec/virtio.js";
 import type { CoreExports, CoreView } from "./core.js";
 
 const U = L.DEVICE_BASE + L.D_UART;
@@ -13,8 +15,19 @@ export class SerialRings {
   private readonly i32: Int32Array;
   private input: Uint8Array[] = [];
 
-  constructor(private readonly view: CoreView, private readonly core: CoreExports) {
+  // consoleSlot: the virtio slot of a virtio-console, if the machine has one.
+  constructor(private readonly view: CoreView, private readonly core: CoreExports, private readonly consoleSlot?: number) {
     this.i32 = new Int32Array(view.memory.buffer);
+  }
+
+  // Make the I/O worker look at a queue of the virtio-console, as a
+  // notify from the guest would.
+  private kick(q: number): void {
+    if (this.consoleSlot === undefined) return;
+    const s = L.DEVICE_BASE + L.D_VIRTIO + this.consoleSlot * L.VIRTIO_SLOT_SIZE;
+    Atomics.or(this.i32, (s + L.VQ_NOTIFIED) >> 2, 1 << q);
+    Atomics.or(this.i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2, 1 << this.consoleSlot);
+    Atomics.notify(this.i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2);
   }
 
   // Queue input for the guest; feeds what fits now.
@@ -46,6 +59,7 @@ export class SerialRings {
     }
     Atomics.store(this.i32, (U + L.UART_RX_HEAD) >> 2, head);
     this.core.uartHostPoll();
+    this.kick(VIRTIO_CONSOLE_RECEIVEQ);
   }
 
   // Take what the guest wrote since the last drain (undefined: nothing).
@@ -62,6 +76,8 @@ export class SerialRings {
     out.set(this.view.bytes.subarray(at, at + n - first), first);
     Atomics.store(this.i32, (U + L.UART_TX_TAIL) >> 2, (tail + n) | 0);
     this.core.uartHostPoll();
+    // A virtio-console transmit that did not fit goes on now.
+    if (Atomics.exchange(this.i32, (U + L.UART_TX_WAITER) >> 2, 0) !== 0) this.kick(VIRTIO_CONSOLE_TRANSMITQ);
     return out;
   }
 

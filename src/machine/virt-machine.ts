@@ -9,7 +9,6 @@
 import * as L from "../../wasm-core/layout.js";
 import * as B from "../../wasm-core/board.js";
 import { TIMEBASE_HZ } from "../../wasm-core/limits.js";
-import { VIRTIO_MMIO_INT_VRING } from "../../wasm-core/spec/virtio.js";
 import { CoreView, createMemory, initMachineState, instantiateCore, hostNowMs, MiB, CoreError, type CoreExports } from "./core.js";
 import { buildVirtDtb } from "./dtb.js";
 import { virtBoard, writeBusMap } from "./virt-board.js";
@@ -17,11 +16,13 @@ import { checkHarts, checkRamMiB } from "./shape.js";
 import { planBoot, bootRom, type BootLayout } from "./boot-layout.js";
 import { SerialRings } from "./serial.js";
 import { HartPool, type HartSpawner } from "./hart-pool.js";
-import { VirtioMmioHost, type VirtioDevice } from "../devices/virtio.js";
-import { VirtioBlock, type BlockBackend } from "../devices/virtio-blk.js";
-import { VirtioEntropy } from "../devices/virtio-rng.js";
+import { inThreadIo, type IoSpawner } from "../devices/io-host.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { IoLink } from "./io-link.js";
 
 export type { HartSpawner, HartWorker } from "./hart-pool.js";
+export type { IoSpawner } from "../devices/io-host.js";
+export type { DeviceSpec, DiskSpec } from "../devices/specs.js";
 
 export interface VirtConfig {
   ramBytes: number;
@@ -30,7 +31,9 @@ export interface VirtConfig {
   kernel: Uint8Array;   // decompressed
   initrd?: Uint8Array;
   bootargs: string;
-  disk?: BlockBackend;
+  // virtio devices, in slot order (virtio-rng is added after them if none
+  // is given).
+  devices?: DeviceSpec[];
 }
 
 export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
@@ -39,16 +42,26 @@ export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } |
 // this is only the longest it sleeps regardless (a safety net).
 const TICK_MS = 1000;
 const PAUSE_TIMEOUT_MS = 5000;
+// A hart whose worker has not gone round its loop for this long is stuck
+// (it does so at least once a second, even parked): the watchdog says so.
+export const STALL_MS = 5000;
 
 export class VirtMachine {
   readonly view: CoreView;
-  private readonly io: VirtioMmioHost;
+  private readonly io: IoLink;
+  private readonly slots: { slot: number; spec: DeviceSpec }[];
   private readonly serial: SerialRings;
   private readonly harts: HartPool;
   private readonly i32: Int32Array;
   onOutput: (bytes: Uint8Array) => void = () => {};
   // Called after the guest reset the machine (e.g. `reboot`) and it restarted.
   onReset: () => void = () => {};
+  // The watchdog: hart `hart` has not answered for `ms` (a bug, or a hart
+  // worker the host starved); stop() still ends the machine. Called again
+  // with ms = 0 when it answers again.
+  onStall: (hart: number, ms: number) => void = () => {};
+  // What a device reports (a disk's I/O error, statistics), by its slot.
+  onDeviceEvent: (slot: number, event: unknown) => void = () => {};
   private loadedOnce = false;
   private wake: (() => void) | undefined;
   private stopped = false;
@@ -56,30 +69,101 @@ export class VirtMachine {
 
   private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory,
     readonly cfg: VirtConfig, private readonly boot: BootLayout, spawnHart: HartSpawner,
-    private readonly module: WebAssembly.Module) {
+    spawnIo: IoSpawner, private readonly module: WebAssembly.Module) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
-    this.io = new VirtioMmioHost(this.view, (slot) => core.virtioInterrupt(slot, VIRTIO_MMIO_INT_VRING));
-    this.serial = new SerialRings(this.view, core);
-    this.harts = new HartPool(this.view, spawnHart, () => { this.setRunState(L.RUN_STOP); this.wake?.(); });
+    const specs = cfg.devices ?? [];
+    this.slots = [...specs, ...(specs.some((d) => d.kind === "rng") ? [] : [{ kind: "rng" } as const])]
+      .map((spec, slot) => ({ slot, spec }));
+    if (this.slots.length > B.VIRTIO_SLOTS) throw new CoreError(`the machine has ${B.VIRTIO_SLOTS} virtio slots, not ${this.slots.length}`);
+    const fail = () => { this.setRunState(L.RUN_STOP); this.wake?.(); };
+    this.io = new IoLink(spawnIo, fail, (slot, e) => this.onDeviceEvent(slot, e));
+    this.serial = new SerialRings(this.view, core, this.slots.find((d) => d.spec.kind === "console")?.slot);
+    this.harts = new HartPool(this.view, spawnHart, fail);
   }
 
   // spawnHart starts one hart worker: spawnNodeHart (src/node/harts.ts)
-  // under Node, spawnWebHart (src/web/harts.ts) in the browser. The shape and
-  // the boot files are checked before any memory is taken.
-  static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner): Promise<VirtMachine> {
+  // under Node, spawnWebHart (src/web/harts.ts) in the browser; spawnIo the
+  // I/O worker (spawnNodeIo, spawnWebIo; by default the I/O side runs in
+  // this thread). The shape and the boot files are checked before any memory
+  // is taken.
+  static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    m.load();
+    return m;
+  }
+
+  // The machine of `cfg`, its devices given slots, harts not started.
+  private static async build(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    spawnIo: IoSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
     const boot = planBoot(cfg);
     const memory = createMemory(cfg.ramBytes);
     const core = await instantiateCore(module, memory);
-    const m = new VirtMachine(core, memory, cfg, boot, spawnHart, module);
-    const devices: VirtioDevice[] = [];
-    if (cfg.disk) devices.push(new VirtioBlock(cfg.disk));
-    devices.push(new VirtioEntropy());
-    devices.forEach((d, slot) => m.io.attach(slot, d));
+    const m = new VirtMachine(core, memory, cfg, boot, spawnHart, spawnIo, module);
     m.setRunState(L.RUN_PAUSE);
-    m.load();
+    return m;
+  }
+
+  // ---- snapshots (the format and the rest are src/snapshot/'s) ----
+
+  // Stop every hart at an instruction boundary (pause() also lets the
+  // device requests in flight complete) and hand the console output so far
+  // to onOutput, so that nothing is in flight; let `copy` read the memory
+  // while nothing runs; resume (unless the machine was paused already).
+  // pauseMs: how long the harts stood still.
+  // With `owner`, the devices' own state is saved too, in the pause (disks
+  // pin what they hold for that owner).
+  async capture<T>(copy: (view: CoreView, devices: { slot: number; state: unknown }[]) => T, owner?: string):
+    Promise<{ value: T; pauseMs: number }> {
+    const wasPaused = this.paused;
+    const t0 = hostNowMs();
+    await this.pause();
+    let value: T;
+    try {
+      this.drainOutput();
+      const devices = owner === undefined ? [] : await this.io.save(owner);
+      value = copy(this.view, devices);
+    } finally {
+      if (!wasPaused) this.resume();
+    }
+    return { value, pauseMs: hostNowMs() - t0 };
+  }
+
+  // A machine of `cfg` resumed from saved state instead of booted: `load`
+  // writes the saved records and RAM into the new memory (and throws if
+  // they cannot be run); the caches and the host's control words are
+  // rebuilt here. The guest clock stands at `mtime` until run() starts the
+  // harts. Nothing of any other machine is touched, so a refused snapshot
+  // leaves a running one as it was.
+  static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
+    load: (view: CoreView) => void, mtime: bigint, spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
+    const { view, core } = m;
+    initMachineState(view, cfg.ramBytes, cfg.harts);
+    view.setDevF64(L.D_SPEED, 1);
+    writeBusMap(view, virtBoard(m.slots.map((d) => d.slot)));
+    load(view);
+    if (view.ramBytes() !== cfg.ramBytes || view.dv.getInt32(L.DEVICE_BASE + L.D_NHARTS, true) !== cfg.harts) {
+      throw new CoreError("the saved machine record does not match the machine's shape");
+    }
+    m.loadedOnce = true; // a reboot must clear RAM
+    core.buildRvcTable();
+    core.initHart(0); // this instance's view of the RAM size
+    for (let h = 0; h < cfg.harts; h++) {
+      const hb = view.hartBase(h);
+      view.bytes.fill(0xff, hb + L.H_TLB, hb + L.H_TLB + L.TLB_SIZE); // every TLB entry invalid (tag -1)
+      view.dv.setInt32(hb + L.H_EXC_CAUSE, -1, true); // no exception pending
+    }
+    view.setDev64(L.D_MTIME_FROZEN, mtime);
+    // Queue notifies the harts made before the snapshot are served first.
+    let pending = 0;
+    for (const { slot } of m.slots) {
+      if (view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_NOTIFIED, true) !== 0) pending |= 1 << slot;
+    }
+    view.setDevI32(L.D_IO_PENDING, pending);
     return m;
   }
 
@@ -111,6 +195,8 @@ export class VirtMachine {
   // Stop all harts between instructions; resolves once every worker parked.
   // The guest's clock stands still while it is paused: this is the one
   // place that freezes it (resume() thaws it).
+  // Device requests in flight complete first, and the devices then hold
+  // still, so no request is half done in a paused (or saved) machine.
   async pause(): Promise<void> {
     this.paused = true;
     this.setRunState(L.RUN_PAUSE);
@@ -119,6 +205,7 @@ export class VirtMachine {
     } catch (e) {
       throw new CoreError((e as Error).message);
     }
+    await this.io.drain();
     if (this.view.dev64(L.D_MTIME_FROZEN) === 0xffffffffffffffffn) this.view.setDev64(L.D_MTIME_FROZEN, this.core.mtime());
   }
 
@@ -129,6 +216,7 @@ export class VirtMachine {
       this.view.setDev64(L.D_MTIME_FROZEN, 0xffffffffffffffffn);
     }
     this.paused = false;
+    this.io.resume();
     if (!this.stopped) this.setRunState(L.RUN_GO);
     this.wake?.();
   }
@@ -146,7 +234,7 @@ export class VirtMachine {
     if (this.loadedOnce) view.bytes.fill(0, L.RAM_OFFSET, L.RAM_OFFSET + cfg.ramBytes);
     this.loadedOnce = true;
     for (const p of boot.placements) view.writePhys(p.addr, p.bytes);
-    const devices = virtBoard(this.io.slots());
+    const devices = virtBoard(this.slots.map((d) => d.slot));
     writeBusMap(view, devices);
     view.writePhys(boot.dtbAddr, buildVirtDtb({
       harts: cfg.harts, ramBytes: cfg.ramBytes, bootargs: cfg.bootargs, initrd: boot.initrd, devices,
@@ -186,17 +274,21 @@ export class VirtMachine {
 
   // Run until the guest powers off, a hart fails, or stop() is called
   // (then undefined). Console output flows to onOutput meanwhile.
+  // The I/O side serves the virtqueues by itself; this loop sees to the
+  // console and to power requests.
   async run(): Promise<PowerEvent | undefined> {
-    await this.harts.start(this.module, this.cfg.harts);
-    if (!this.paused && this.harts.failure === undefined) this.setRunState(L.RUN_GO);
-    const ioIdx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
+    await this.io.start(this.module, this.memory, this.slots);
+    if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts);
+    const failure = () => this.io.failure ?? this.harts.failure;
+    // resume() also starts the clock of a restored machine.
+    if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
+    const watchdog = this.watchdog();
     try {
-      while (!this.stopped && this.harts.failure === undefined) {
-        if (Atomics.load(this.i32, ioIdx) === 0 && Atomics.load(this.i32, powerIdx) === 0) {
-          await this.waitForSignal([[ioIdx, 0], [powerIdx, 0], ...this.serial.watchWords()]);
+      while (!this.stopped && failure() === undefined) {
+        if (Atomics.load(this.i32, powerIdx) === 0) {
+          await this.waitForSignal([[powerIdx, 0], ...this.serial.watchWords()]);
         }
-        this.io.service();
         this.drainOutput();
         this.serial.feed();
         const req = Atomics.exchange(this.i32, powerIdx, L.POWER_NONE);
@@ -210,13 +302,34 @@ export class VirtMachine {
           this.onReset();
         }
       }
-      if (this.harts.failure !== undefined) return { kind: "error", message: this.harts.failure };
+      const f = failure();
+      if (f !== undefined) return { kind: "error", message: f };
       return undefined;
     } finally {
+      clearInterval(watchdog);
       this.drainOutput();
       this.setRunState(L.RUN_STOP);
       this.harts.terminate();
+      await this.io.stop();
     }
+  }
+
+  // Every second: has each hart's worker gone round its loop (H_BEAT)?
+  private watchdog(): ReturnType<typeof setInterval> {
+    const seen = Array.from({ length: this.cfg.harts }, () => ({ beat: -1, at: performance.now(), stalled: false }));
+    return setInterval(() => {
+      const now = performance.now();
+      seen.forEach((s, h) => {
+        const beat = Atomics.load(this.i32, (this.view.hartBase(h) + L.H_BEAT) >> 2);
+        if (beat !== s.beat) {
+          if (s.stalled) this.onStall(h, 0);
+          s.beat = beat; s.at = now; s.stalled = false;
+        } else if (!s.stalled && now - s.at > STALL_MS) {
+          s.stalled = true;
+          this.onStall(h, now - s.at);
+        }
+      });
+    }, 1000);
   }
 
   // Sleep until one of the words changes from the value given (each is

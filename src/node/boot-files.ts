@@ -50,11 +50,18 @@ export function readBootFile(path: string, what: string, maxBytes = MAX_MEMORY_D
   } finally {
     closeSync(fd);
   }
+  return unpackBootBytes(bytes, what, path, maxBytes, limitWhy);
+}
+
+// Gunzip `bytes` if they are gzip, stopping at `maxBytes` of output.
+export function unpackBootBytes(bytes: Uint8Array, what: string, path: string, maxBytes = MAX_MEMORY_DISK_BYTES, limitWhy = "what rvplay holds in memory"): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
     return new Uint8Array(gunzipSync(bytes, { maxOutputLength: maxBytes }));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge("its uncompressed contents are larger");
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new ImageError(`the ${what} '${path}' is too large: its uncompressed contents are larger, more than ${limitWhy} (${size(maxBytes)})`);
+    }
     throw new ImageError(`the ${what} '${path}' is a corrupt gzip file`);
   }
 }

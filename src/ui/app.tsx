@@ -20,12 +20,17 @@ import {
   formatMem, formatSearch, memAtStop, memStopIndex, needsReboot, serializeSettings,
 } from "./settings.js";
 import { unloadLoses } from "./unload-guard.js";
+import { defaultBootargs } from "../machine/bootargs.js";
+import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { stealDisk, DISK_DB } from "../web/disk-idb.js";
+import { ScreenCapture } from "./screen-capture.js";
+import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
+import type { SnapshotItem } from "./snapshot-store.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
-const BOOTARGS_HINT = { quiet: "console=ttyS0 quiet", log: "console=ttyS0" };
 
 interface Stats { mips: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
-type BootCause = "page open" | "power on" | "reset" | "guest reboot";
+type BootCause = "page open" | "power on" | "reset" | "guest reboot" | "snapshot restore";
 interface BootInfo { source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
 
 const FILE_LABELS: Record<string, string> = { "fw_jump.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
@@ -78,7 +83,11 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [aboutOpen, setAboutOpen] = useState(false);
   const [ownOpen, setOwnOpen] = useState(false);
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
+  const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
+  const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
   const light = useMediaQuery("(prefers-color-scheme: light)");
+  const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
+  const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
 
   const termEl = useRef<HTMLDivElement>(null);
   const worker = useRef<Worker>(undefined);
@@ -135,6 +144,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       (bytes) => w.postMessage({ type: "ack", bytes } satisfies ToWorker),
       { fontSize: chosenRef.current.font, light: matchMedia("(prefers-color-scheme: light)").matches });
     serial.current = con;
+    const screen = new ScreenCapture(con.term);
     con.onFirstPrompt = () => {
       const b = bootStart.current;
       setBoot((prev) => ({ ms: performance.now() - b.at, cause: b.cause, count: (prev?.count ?? 0) + 1 }));
@@ -175,6 +185,10 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setChartVersion((v) => v + 1);
           break;
         }
+        case "stall":
+          con.note(m.ms ? `vCPU ${m.hart} has not answered for ${Math.round(m.ms / 1000)} s: the emulator may be stuck. Power off stops it.`
+            : `vCPU ${m.hart} answers again.`);
+          break;
         case "reboot":
           bootStart.current = { at: performance.now() - m.uptime * 1000, cause: "guest reboot" };
           meter.reset();
@@ -202,6 +216,35 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             setOwnStatus({ kind: "idle" });
             setOwnOpen(false);
           }
+          break;
+        }
+        case "disks":
+          setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
+          setDiskWarnings([]);
+          break;
+        case "disk-event":
+          setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
+          if (m.kind !== "io-error") con.note(m.message);
+          break;
+        case "snapshots": setSnapshotItems(m.list); break;
+        case "snapshot-status": setSnapshotStatus({ kind: m.kind, message: m.message }); break;
+        case "screen-request":
+          void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
+          break;
+        case "screen-restore":
+          bootStart.current = { at: performance.now(), cause: "snapshot restore" };
+          meter.reset();
+          setStats(undefined);
+          con.newBoot();
+          screen.restore(m.data);
+          break;
+        case "snapshot-file": {
+          const url = URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
+          const a = document.createElement("a");
+          a.href = url;
+          a.download = m.name;
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(url), 10_000);
           break;
         }
         case "refused": {
@@ -236,6 +279,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       if (disposed) return;
       source.current = src;
       w.postMessage(bootMessage(chosenRef.current, src));
+      w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
     return () => { disposed = true; w.terminate(); con.dispose(); };
@@ -332,10 +376,17 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     serial.current?.focus();
   };
 
+  const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
+  const restoreSnapshot = (id: string) => {
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href });
+    serial.current?.focus();
+  };
+
   const totalMips = stats ? stats.mips.reduce((a, b) => a + b, 0) : 0;
   const off = power.state === "off" || power.state === "error";
   const ownFiles = bootInfo?.source === "own";
-  const defaultAppend = chosen.log ? BOOTARGS_HINT.log : BOOTARGS_HINT.quiet;
+  // The "Boot your own" dialog's hint: your own kernel gets the UART.
+  const defaultAppend = defaultBootargs({ sample: false, verbose: chosen.log });
 
   return (
     <div className="app">
@@ -359,6 +410,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             aria-pressed={power.state === "paused"} title="Stop the vCPUs without losing anything; resume where they were">
             {power.state === "paused" ? "Resume" : "Pause"}
           </button>
+          <button type="button" onClick={takeSnapshot} disabled={!(power.state === "running" || power.state === "paused") || snapshotStatus.kind === "busy"}
+            data-testid="snapshot-button" title="Freeze the machine as it is now and keep it in this browser (see Snapshots)">Snapshot</button>
         </div>
         <nav className="tools" aria-label="Page">
           <button type="button" onClick={() => { setOwnStatus({ kind: "idle" }); setOwnOpen(true); }}>Boot your own…</button>
@@ -416,7 +469,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           </div>
           {power.state === "off" && !refused && (
             <div className="off-banner" role="status" data-testid="off-banner">
-              <span><strong>The machine is off.</strong> What ran in it is gone; the disk keeps its changes until the page is closed.</span>
+              <span><strong>The machine is off.</strong> What ran in it is gone; {machineDisks && !machineDisks.persistent ? "the disk keeps its changes until the page is closed." : "its disks keep what was written to them."}</span>
               <button type="button" className="primary" onClick={powerOn}>Power on</button>
             </div>
           )}
@@ -508,6 +561,15 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             {stats?.held && <p className="hint">Console flow control: the machine waits while the page catches up with its output.</p>}
           </section>
 
+          <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
+            onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
+          <SnapshotsPanel items={snapshotItems} status={snapshotStatus} canTake={power.state === "running" || power.state === "paused"}
+            onTake={takeSnapshot} onRestore={restoreSnapshot}
+            onRename={(id, name) => postToWorker({ type: "snapshot-rename", id, name })}
+            onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
+            onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
+            onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
+
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>
             <ul>
@@ -515,7 +577,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
               <li>Select text, then <kbd>Ctrl</kbd>+<kbd>C</kbd> copies (without a selection it interrupts); <kbd>Ctrl</kbd>+<kbd>V</kbd> pastes.</li>
               <li><kbd>Ctrl</kbd>+<kbd>]</kbd> leaves the console for these controls, and brings you back.</li>
               <li>The address follows the settings (<code>?cpus=2&amp;mem=512&amp;speed=50&amp;log=1&amp;font=16</code>); “Copy link” shares it.</li>
-              <li>The disk's changes last until the page is closed.</li>
+              <li>{machineDisks && !machineDisks.persistent ? "The disk's changes last until the page is closed." : "Disks are kept in this browser: what the machine writes (after sync) is there on your next visit. See Disks."}</li>
             </ul>
           </section>
         </aside>

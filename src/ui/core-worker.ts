@@ -8,17 +8,26 @@ import coreUrl from "../../dist/wasm/core.wasm?url";
 import { MiB } from "../machine/core.js";
 import { VirtMachine, type PowerEvent } from "../machine/virt-machine.js";
 import { spawnWebHart } from "../web/harts.js";
-import { MemoryDisk } from "../devices/virtio-blk.js";
+import { spawnWebIo } from "../web/io.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
 import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { DiskStore } from "../disks/disk-store.js";
+import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
+import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
+import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
+import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
+import { sha256Hex } from "../snapshot/blob-codec.js";
+import { FILE_EXTENSION } from "../snapshot/snapshot-file.js";
+import { SnapshotStore } from "./snapshot-store.js";
 
 // The kernel command line: quiet by default, so that the first screen is the
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
 // command line the user gives is used whole.
-export const BOOTARGS = "console=ttyS0 quiet";
-export const BOOTARGS_LOG = "console=ttyS0";
+import { defaultBootargs } from "../machine/bootargs.js";
 const STATS_MS = 500;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -27,8 +36,19 @@ let module: Promise<WebAssembly.Module> | undefined;
 let files: Promise<BootFiles> | undefined;
 let sampleFirmware: Promise<Uint8Array> | undefined;
 // The session's disk, per boot source: guest writes survive resets, not a
-// reload or a change of source.
-let disk: { key: string; bytes: Uint8Array } | undefined;
+// reload or a change of source. Its bytes are in a SharedArrayBuffer (the
+// I/O worker writes into it, and it outlives each machine of the session);
+// the image it started from stays pristine beside it: a snapshot stores what
+// differs and names the image by hash, and a restore starts from it.
+let disk: { key: string; snap: SnapshotDisk } | undefined;
+const pristineHashes = new WeakMap<Uint8Array, Promise<string>>();
+function pristineHash(b: Uint8Array): Promise<string> {
+  if (!pristineHashes.has(b)) pristineHashes.set(b, sha256Hex(b));
+  return pristineHashes.get(b)!;
+}
+function sessionDisk(key: string, pristine: Uint8Array): { key: string; snap: SnapshotDisk } {
+  return { key, snap: new SnapshotDisk(pristine, pristineHash(pristine).then((sha256) => ({ sha256, size: pristine.length }))) };
+}
 // The user's own files, unpacked, kept while the same source boots again.
 let own: { key: string; bytes: BootBytes; names: BootedFile[] } | undefined;
 let machine: VirtMachine | undefined;
@@ -137,10 +157,10 @@ interface Prepared { key: string; bytes: BootBytes; names: BootedFile[]; bootarg
 async function prepare(source: BootSource, next: MachineShape, log: boolean, imagesUrl: string): Promise<Prepared | Problem[]> {
   if (source.kind === "sample") {
     const f = await loadFiles(imagesUrl);
-    if (disk?.key !== "sample" && f.disk) disk = { key: "sample", bytes: f.disk };
+    if (disk?.key !== "sample" && f.disk) disk = sessionDisk("sample", f.disk);
     return {
-      key: "sample", bytes: { firmware: f.firmware, kernel: f.kernel, disk: f.disk ? disk!.bytes : undefined },
-      names: [{ slot: "kernel", name: "Image", bytes: f.kernel.length }], bootargs: log ? BOOTARGS_LOG : BOOTARGS,
+      key: "sample", bytes: { firmware: f.firmware, kernel: f.kernel, disk: f.disk },
+      names: [{ slot: "kernel", name: "Image", bytes: f.kernel.length }], bootargs: defaultBootargs({ sample: true, verbose: log }),
     };
   }
   const key = sourceKey(source.files);
@@ -172,9 +192,52 @@ async function prepare(source: BootSource, next: MachineShape, log: boolean, ima
   const problems = checkBootFiles(loaded.bytes, next.memMiB);
   if (problems.length) return problems;
   own = loaded; // checked: kept for the next reset
-  if (loaded.bytes.disk && disk?.key !== key) disk = { key, bytes: loaded.bytes.disk };
-  const bootargs = source.files.append ?? (log ? BOOTARGS_LOG : BOOTARGS);
-  return { key, bytes: { ...loaded.bytes, disk: loaded.bytes.disk ? disk!.bytes : undefined }, names: loaded.names, bootargs };
+  if (loaded.bytes.disk && disk?.key !== key) disk = sessionDisk(key, loaded.bytes.disk);
+  // Your own kernel: the UART, which every virt kernel has.
+  const bootargs = source.files.append ?? defaultBootargs({ sample: false, verbose: log });
+  return { key, bytes: loaded.bytes, names: loaded.names, bootargs };
+}
+
+// The disks kept in this browser (src/web/disk-idb.ts) that the next boot
+// attaches. On the first visit the sample disk is imported and attached:
+// it is persistent by default. A disk another tab is using is left out (the
+// page offers to take it over). Undefined when IndexedDB cannot be used: the
+// caller falls back to a disk in memory.
+let storeOpen: Promise<{ store: DiskStore; backend: IdbStoreBackend }> | undefined;
+async function storeDisks(sample: Uint8Array | undefined): Promise<{ specs: DeviceSpec[]; attached: { id: string; name: string }[]; busy: { id: string; name: string }[] } | string> {
+  let st;
+  try {
+    storeOpen ??= IdbStoreBackend.open(DISK_DB).then((backend) => ({ backend, store: new DiskStore(backend) }));
+    st = await storeOpen;
+  } catch (e) {
+    storeOpen = undefined;
+    return e instanceof Error ? e.message : String(e);
+  }
+  try {
+    let ids = await st.backend.getConfig<string[]>("attached");
+    if (ids === undefined && sample) {
+      const existing = (await st.store.list()).find((d) => d.name === "sample");
+      // Pieces copied out of the (shared) buffer as the import takes them.
+      let at = 0;
+      const pieces = new ReadableStream<Uint8Array>({
+        pull(ctl) { if (at >= sample.length) ctl.close(); else { ctl.enqueue(sample.slice(at, at + 2 ** 20)); at += 2 ** 20; } },
+      });
+      const d = existing ?? await st.store.importImage("sample", pieces, { label: "the sample disk (disk.img)" });
+      ids = [d.id];
+      await st.backend.setConfig("attached", ids);
+    }
+    const specs: DeviceSpec[] = [], attached: { id: string; name: string }[] = [], busy: { id: string; name: string }[] = [];
+    for (const id of ids ?? []) {
+      const d = await st.backend.getDisk(id);
+      if (!d) continue;
+      if (await diskInUse(DISK_DB, id)) { busy.push({ id, name: d.name }); continue; }
+      specs.push({ kind: "blk", disk: { type: "store", store: DISK_DB, id }, serial: d.name.slice(0, 20) });
+      attached.push({ id, name: d.name });
+    }
+    return { specs, attached, busy };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 async function shutDown(): Promise<void> {
@@ -206,22 +269,164 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     return;
   }
   await shutDown();
+  // Disks: the source's own disk (in memory), then the ones kept here.
+  const devices: DeviceSpec[] = [];
+  const sampleBytes = msg.source.kind === "sample" ? ready.bytes.disk : undefined;
+  // Your own disk, and the sample's where this browser cannot keep it, run
+  // in memory (the session's disk: a snapshot can take it).
+  if (msg.source.kind === "own" && ready.bytes.disk && disk) devices.push(disk.snap.spec);
+  const kept = await storeDisks(sampleBytes);
+  if (typeof kept === "string") {
+    if (sampleBytes && disk) devices.push(disk.snap.spec);
+    post({ type: "disks", attached: [], busy: [], persistent: false, note: `This browser will not let the page keep data (${kept}): the disk runs in memory and changes will not be kept.` });
+  } else {
+    devices.push(...kept.specs);
+    post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
+  }
   shape = next;
   userPaused = false;
   setState("starting");
   batcher.reset();
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
-    initrd: ready.bytes.initrd, bootargs: ready.bootargs, disk: ready.bytes.disk ? new MemoryDisk(ready.bytes.disk) : undefined,
-  }, spawnWebHart);
+    initrd: ready.bytes.initrd, bootargs: ready.bootargs,
+    devices: [{ kind: "console" }, ...devices],
+  }, spawnWebHart, spawnWebIo);
+  m.onDeviceEvent = (_slot, e) => {
+    const ev = e as { kind?: string; message?: string };
+    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
+  };
+  const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
+  taker = new SnapshotTaker([
+    { role: "firmware", name: name("firmware", "fw_jump.bin"), bytes: ready.bytes.firmware },
+    { role: "kernel", name: name("kernel", "Image"), bytes: ready.bytes.kernel },
+    ...(ready.bytes.initrd ? [{ role: "initrd" as const, name: name("initrd", "initrd"), bytes: ready.bytes.initrd }] : []),
+  ]);
+  startMachine(m, next);
+  // Hashed now, in the background, so that a restore finds them at once.
+  for (const b of [ready.bytes.firmware, ready.bytes.kernel, ready.bytes.initrd]) if (b) void pristineHash(b);
+  post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs });
+  setState("running");
+}
+
+function startMachine(m: VirtMachine, next: MachineShape): void {
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
+  m.onStall = (hart, ms) => post({ type: "stall", hart, ms });
   machine = m;
   for (const b of early.splice(0)) m.sendInput(b);
   running = m.run().then((ev) => ended(m, ev), (e) => ended(m, { kind: "error", message: e instanceof Error ? e.message : String(e) }));
-  post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs });
+}
+
+// ---- snapshots ----
+
+let taker: SnapshotTaker | undefined;
+let store: SnapshotStore | undefined;
+const snapshots = () => (store ??= new SnapshotStore());
+let screenRequests = 0;
+const screenWaits = new Map<number, (s: ConsoleScreen | undefined) => void>();
+
+const snapshotStatus = (kind: "busy" | "done" | "error", message: string) => post({ type: "snapshot-status", kind, message });
+const why = (e: unknown) => e instanceof Error ? e.message : String(e);
+
+async function postList(): Promise<void> {
+  post({ type: "snapshots", list: await snapshots().list() });
+}
+
+// The page's screen as of now: every output byte before this request is on
+// it (the batcher posts them first; the page answers after drawing them).
+function requestScreen(): Promise<ConsoleScreen | undefined> {
+  batcher.flushNow();
+  const request = ++screenRequests;
+  post({ type: "screen-request", request });
+  return new Promise((resolve) => {
+    screenWaits.set(request, resolve);
+    setTimeout(() => { if (screenWaits.delete(request)) resolve(undefined); }, 5000);
+  });
+}
+
+async function takeSnapshot(name?: string): Promise<void> {
+  const m = machine;
+  if (!m || !taker) { snapshotStatus("error", "No machine is running: there is nothing to snapshot."); return; }
+  snapshotStatus("busy", "Taking a snapshot…");
+  // The store's disks pinned their chunks for the snapshot: read them here.
+  const stores = storeOpen && {
+    read: async (hash: string) => (await storeOpen!).store.getChunk(hash),
+    unpin: async (owner: string) => (await storeOpen!).store.unpin(owner),
+  };
+  const { snapshot, stats } = await taker.take(m, requestScreen, disk ? [disk.snap] : [], stores);
+  const when = new Date(snapshot.manifest.created);
+  const item = await snapshots().put(snapshot, name ?? `Snapshot ${when.toLocaleDateString()} ${when.toLocaleTimeString()}`);
+  await postList();
+  snapshotStatus("done", `Saved "${item.name}" (${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the machine paused ${stats.pauseMs.toFixed(0)} ms).`);
+}
+
+async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
+  const t0 = performance.now();
+  snapshotStatus("busy", "Restoring the snapshot…");
+  const snap = await snapshots().load(id);
+  // The boot images it names: the sample's, or files booted in this tab.
+  const candidates: ImageCandidate[] = [];
+  const disks: ImageCandidate[] = [];
+  let sample: BootFiles | undefined;
+  try { sample = await loadFiles(imagesUrl); } catch { /* offline: only own files can match */ }
+  if (sample) {
+    candidates.push({ name: "fw_jump.bin", bytes: sample.firmware }, { name: "Image", bytes: sample.kernel });
+    if (sample.disk) disks.push({ name: "disk.img", bytes: sample.disk });
+  }
+  if (own) {
+    for (const b of [own.bytes.firmware, own.bytes.kernel, own.bytes.initrd]) if (b) candidates.push({ name: "own", bytes: b });
+    if (own.bytes.disk) disks.push({ name: "own disk", bytes: own.bytes.disk });
+  }
+  for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
+  const prepared = await prepareRestore(snap, candidates, disks);
+  const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo);
+  // Checked and loaded: only now does the running machine give way.
+  await shutDown();
+  const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
+  shape = sh;
+  userPaused = false;
+  batcher.reset();
+  // The restored disk is the session's from now on (a Reset keeps it when
+  // it started as the sample's, as a reboot keeps a disk).
+  if (prepared.disk) {
+    const d = prepared.manifest.disks[0].base;
+    const fromSample = sample?.disk !== undefined && (await pristineHash(sample.disk)) === d.sha256;
+    disk = { key: fromSample ? "sample" : own?.key ?? "restored", snap: prepared.disk };
+  }
+  taker = new SnapshotTaker(prepared.images);
+  void taker.remember(prepared.packs).catch(() => {});
+  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  startMachine(m, sh);
   setState("running");
+  snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
+}
+
+async function exportSnapshot(id: string): Promise<void> {
+  const list = await snapshots().list();
+  const name = list.find((x) => x.id === id)?.name ?? "snapshot";
+  const data = await snapshots().exportFile(id);
+  post({ type: "snapshot-file", name: name.replace(/[^\w.-]+/g, "-") + FILE_EXTENSION, data }, [data.buffer as ArrayBuffer]);
+}
+
+async function importSnapshot(file: Blob, name: string): Promise<void> {
+  snapshotStatus("busy", "Importing the snapshot…");
+  const item = await snapshots().importFile(new Uint8Array(await file.arrayBuffer()), name.replace(/\.rvsnap$/i, ""));
+  await postList();
+  snapshotStatus("done", `Imported "${item.name}".`);
+}
+
+// Snapshot work runs in the power queue (never beside a boot); a failure is
+// shown and leaves the machine as it was.
+function snapshotJob(job: () => Promise<void>): void {
+  enqueue(async () => {
+    try { await job(); } catch (e) {
+      const message = e instanceof SnapshotError ? e.message : `Snapshot failed: ${why(e)}`;
+      snapshotStatus("error", message[0].toUpperCase() + message.slice(1));
+    }
+  });
 }
 
 function ended(m: VirtMachine, ev: PowerEvent | undefined): void {
@@ -271,5 +476,18 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
     // Typed while loading: kept for the machine being started.
     case "input": if (machine) machine.sendInput(msg.data); else early.push(msg.data); break;
     case "ack": batcher.ack(msg.bytes); break;
+    case "snapshot-take": snapshotJob(() => takeSnapshot(msg.name)); break;
+    case "snapshot-list": snapshotJob(postList); break;
+    case "snapshot-restore": snapshotJob(() => restoreSnapshot(msg.id, msg.imagesUrl)); break;
+    case "snapshot-rename": snapshotJob(async () => { await snapshots().rename(msg.id, msg.name); await postList(); }); break;
+    case "snapshot-delete": snapshotJob(async () => { await snapshots().delete(msg.id); await postList(); }); break;
+    case "snapshot-export": snapshotJob(() => exportSnapshot(msg.id)); break;
+    case "snapshot-import": snapshotJob(() => importSnapshot(msg.file, msg.name)); break;
+    case "screen": {
+      const resolve = screenWaits.get(msg.request);
+      screenWaits.delete(msg.request);
+      resolve?.({ bytes: new TextEncoder().encode(msg.data), cols: msg.cols, rows: msg.rows });
+      break;
+    }
   }
 });

@@ -4,6 +4,7 @@
 // RPC layer. Blobs (files the user picked) cross by reference.
 import type { Problem, Slot } from "./boot-check.js";
 import type { FileProgress } from "./image-loader.js";
+import type { SnapshotItem } from "./snapshot-store.js";
 
 export interface MachineShape { cpus: number; memMiB: number; speed: number }
 
@@ -34,7 +35,18 @@ export type ToWorker =
   | { type: "resume" }
   | { type: "speed"; percent: number }        // live
   | { type: "input"; data: Uint8Array }
-  | { type: "ack"; bytes: number };           // the terminal has processed this much output
+  | { type: "ack"; bytes: number }            // the terminal has processed this much output
+  // Snapshots (kept in IndexedDB by the worker; see snapshot-store.ts).
+  | { type: "snapshot-take"; name?: string }
+  | { type: "snapshot-list" }
+  | { type: "snapshot-restore"; id: string; imagesUrl: string }
+  | { type: "snapshot-rename"; id: string; name: string }
+  | { type: "snapshot-delete"; id: string }
+  | { type: "snapshot-export"; id: string }
+  | { type: "snapshot-import"; file: Blob; name: string }
+  // The console's screen the worker asked for (screen-request), as terminal
+  // output that redraws it.
+  | { type: "screen"; request: number; data: string; cols: number; rows: number };
 
 export type PowerState = "loading" | "starting" | "running" | "paused" | "off" | "error";
 
@@ -47,7 +59,24 @@ export type FromWorker =
   | { type: "output"; data: Uint8Array }
   | { type: "stats"; t: number; instructions: number[]; uptime: number; memoryBytes: number; ramBytes: number; held: boolean }
   | { type: "reboot"; uptime: number }        // the guest rebooted itself, `uptime` s ago
+  // The watchdog: vCPU `hart` has not answered for `ms` (0: it answers again).
+  | { type: "stall"; hart: number; ms: number }
   // The boot asked for (by `request`) started: from these files, with this command line.
   | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
   // The files cannot boot; nothing was changed.
-  | { type: "refused"; request?: number; problems: Problem[] };
+  | { type: "refused"; request?: number; problems: Problem[] }
+  // The disks this boot has (store disks by id, in /dev/vd? order); whether
+  // they are kept (IndexedDB) and if not why; disks left out because
+  // another tab has them.
+  | { type: "disks"; attached: { id: string; name: string }[]; persistent: boolean; note?: string; busy: { id: string; name: string }[] }
+  // A disk reported trouble: an I/O error, a store that failed (now in
+  // memory only), or another tab took it over.
+  | { type: "disk-event"; kind: string; message: string }
+  | { type: "snapshots"; list: SnapshotItem[] }
+  // How a snapshot action went, to show the user.
+  | { type: "snapshot-status"; kind: "busy" | "done" | "error"; message: string }
+  // Send the console's screen now: all output before this message is the screen.
+  | { type: "screen-request"; request: number }
+  // A restored machine's screen: clear the console and draw this.
+  | { type: "screen-restore"; data: Uint8Array }
+  | { type: "snapshot-file"; name: string; data: Uint8Array };

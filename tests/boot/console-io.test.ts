@@ -54,8 +54,8 @@ test("console rings keep working when their indices wrap past 2^31", { timeout: 
   }
 });
 
-test("a 20,000-byte paste into the CLI arrives whole", { timeout: 180_000 }, async () => {
-  const c = Console.spawn(process.execPath, [cli, "boot", "--mem", "96", "--no-disk"], "rvplay boot");
+for (const console of ["ttyS0", "hvc0"]) test(`a 20,000-byte paste into the CLI arrives whole (${console})`, { timeout: 180_000 }, async () => {
+  const c = Console.spawn(process.execPath, [cli, "boot", "--mem", "96", "--no-disk", "--append", `console=${console} quiet`], `rvplay boot (${console})`);
   try {
     await c.waitFor(PROMPT, 120_000);
     c.send("cat > /tmp/pasted\n");
@@ -68,6 +68,11 @@ test("a 20,000-byte paste into the CLI arrives whole", { timeout: 180_000 }, asy
     const md5 = (await import("node:crypto")).createHash("md5").update(text).digest("hex");
     assert.equal(out.trim().split("\n")[0].trim(), String(text.length));
     assert.match(out, new RegExp(md5));
+    // Output too: every line of a long listing, in order.
+    const seq = await c.run("seq 1 3000 | md5sum; seq 1 3000 | tail -n 3", 120_000);
+    const want = (await import("node:crypto")).createHash("md5").update(Array.from({ length: 3000 }, (_, i) => `${i + 1}\n`).join("")).digest("hex");
+    assert.match(seq, new RegExp(`^${want}`));
+    assert.match(seq, /2998\n2999\n3000\n$/);
     c.send("poweroff\n");
     assert.equal(await c.exited, 0);
   } finally {

@@ -7,6 +7,9 @@ export class Console {
   private buf = "";
   private waiters: { re: RegExp; from: number; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
   private seq = 0;
+  // Markers carry a tag of this Console's own, so that a screen a restored
+  // snapshot redraws (with another Console's markers on it) never matches.
+  private readonly tag = Math.random().toString(36).slice(2, 8);
   exitCode: number | null = null;
   readonly exited: Promise<number | null>;
 
@@ -57,7 +60,7 @@ export class Console {
 
   // Run a shell command; resolves with what it printed (CR LF -> LF).
   async run(cmd: string, timeoutMs = 60_000): Promise<string> {
-    const id = ++this.seq;
+    const id = `${this.tag}${++this.seq}`;
     const from = this.buf.length;
     // The markers are printed by the command line itself, so the echo of
     // what we type (which contains them only split by quotes) never matches.

@@ -3,12 +3,12 @@
 // Where QEMU is installed, the same image boots to the same prompt there.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, openSync, ftruncateSync, closeSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "./console.js";
-import { unpackSampleImage, SAMPLE_IMAGES as images } from "./sample-image.js";
+import { unpackSampleImage, qemuSystem as qemu, SAMPLE_IMAGES as images } from "./sample-image.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");
@@ -90,10 +90,6 @@ test("bad input gets a clear message and a non-zero exit", { timeout: 60_000 }, 
   }
 });
 
-function qemu(): string | undefined {
-  return [process.env.QEMU_SYSTEM_RISCV64, "/usr/bin/qemu-system-riscv64"].find((p): p is string => !!p && existsSync(p));
-}
-
 test("the same image boots to the same prompt under QEMU virt", { timeout: 180_000, skip: qemu() ? false : "qemu-system-riscv64 not installed" }, async () => {
   const dir = unpackSampleImage();
   const c = Console.spawn(qemu()!, ["-M", "virt", "-nographic", "-m", "128M", "-smp", "1",
@@ -101,6 +97,7 @@ test("the same image boots to the same prompt under QEMU virt", { timeout: 180_0
     "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"], "qemu");
   try {
     await c.waitFor(PROMPT, 120_000);
+    assert.doesNotMatch(c.output, /failed with error|already claimed/, "no driver fails to probe under QEMU either");
     assert.equal((await c.run("uname -m")).trim(), "riscv64");
     assert.equal((await c.run("cat /mnt/disk/hello.txt")).trim(), "hello from the rvplay disk");
     c.send("poweroff\n");
@@ -130,4 +127,24 @@ test("Debian's S-mode U-Boot boots as --kernel (flat binary and ELF) to its prom
       await c.exited;
     }
   }
+});
+
+test("a raw disk larger than memory would hold is read on demand (a sparse 3 GiB image)", { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rvplay-big-"));
+  const disk = join(dir, "big.img");
+  const fd = openSync(disk, "w");
+  ftruncateSync(fd, 3 * 1024 ** 3);
+  closeSync(fd);
+  const c = Console.spawn(process.execPath, [cli, "boot", "--mem", "96", "--disk", disk], "rvplay boot (3 GiB disk)");
+  try {
+    await c.waitFor(PROMPT, 120_000);
+    assert.equal((await c.run("cat /sys/block/vda/size")).trim(), String(3 * 1024 ** 3 / 512));
+    // Write at the far end, read it back (the write stays in memory).
+    assert.equal((await c.run("echo far-end | dd of=/dev/vda bs=512 seek=6291000 conv=fsync 2>/dev/null; dd if=/dev/vda bs=512 skip=6291000 count=1 2>/dev/null | head -c 7")).trim(), "far-end");
+    c.send("poweroff\n");
+    assert.equal(await c.exited, 0);
+  } finally {
+    if (c.exitCode === null) c.proc.kill("SIGKILL");
+  }
+  assert.equal(statSync(disk).blocks, 0, "the image file is untouched (still all holes)");
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadCoreModule } from "../../src/node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../../src/node/boot-files.js";
-import { VirtMachine, type HartSpawner } from "../../src/machine/virt-machine.js";
+import { VirtMachine, STALL_MS, type HartSpawner } from "../../src/machine/virt-machine.js";
 import type { HartMessage } from "../../src/machine/hart-loop.js";
 import { spawnNodeHart } from "../../src/node/harts.js";
 import { MiB } from "../../src/machine/core.js";
@@ -74,4 +74,30 @@ test("a hart worker that fails stops the machine, and run() says why", { timeout
   }, failing);
   const ev = await m.run();
   assert.deepEqual(ev, { kind: "error", message: "hart 1 stopped: RuntimeError: memory access out of bounds" });
+});
+
+test("the watchdog says when a hart stops answering, and stop() still ends the machine", { timeout: 60_000 }, async () => {
+  // Hart 1's worker says it is ready, then never goes round its loop again
+  // (as a hart stuck inside the core would); hart 0 is real.
+  let spawned = 0;
+  const stuck: HartSpawner = () => {
+    if (spawned++ === 0) return spawnNodeHart();
+    let cb: (m: HartMessage) => void = () => {};
+    return { start: () => { setTimeout(() => cb({ type: "ready" }), 10); }, onMessage: (f) => { cb = f; }, terminate: () => {} };
+  };
+  const m = await VirtMachine.create(await loadCoreModule(), {
+    ramBytes: 64 * MiB, harts: 2, bootargs: "console=ttyS0",
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
+  }, stuck);
+  const stalls: [number, number][] = [];
+  m.onStall = (hart, ms) => stalls.push([hart, ms]);
+  const done = m.run();
+  const t0 = performance.now();
+  while (stalls.length === 0 && performance.now() - t0 < 20_000) await sleep(100);
+  assert.equal(stalls.length, 1, "one report");
+  assert.equal(stalls[0][0], 1, "about hart 1 (hart 0 goes round its loop)");
+  assert.ok(stalls[0][1] >= STALL_MS, `after ${stalls[0][1]} ms`);
+  m.stop();
+  assert.equal(await done, undefined);
 });

@@ -6,6 +6,8 @@ import { bootArgsFor, BOOT_USAGE } from "../../src/cli/boot.js";
 test("the CLI boots quietly by default, with the log under --verbose, and --append wins", () => {
   assert.equal(bootArgsFor({}), "console=ttyS0 quiet");
   assert.equal(bootArgsFor({ verbose: true }), "console=ttyS0");
+  assert.equal(bootArgsFor({ kernel: "my-Image" }), "console=ttyS0 quiet");
+  assert.equal(bootArgsFor({ kernel: "my-Image", verbose: true }), "console=ttyS0");
   assert.equal(bootArgsFor({ append: "console=ttyS0 root=/dev/vda" }), "console=ttyS0 root=/dev/vda");
   assert.equal(bootArgsFor({ append: "console=ttyS0 quiet", verbose: true }), "console=ttyS0 quiet");
   assert.match(BOOT_USAGE, /--verbose/);

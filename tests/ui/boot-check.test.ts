@@ -52,7 +52,9 @@ async function machineSays(f: BootBytes, ramMiB: number): Promise<string | undef
 
 test("the sample's firmware and kernel pass at the smallest RAM", () => {
   assert.deepEqual(checkBootFiles({ firmware, kernel }, 64), []);
-  assert.equal(kernel.length, 6234576); // unpacked whole
+  // Unpacked whole: the size the image's manifest gives.
+  const manifest = JSON.parse(readFileSync(join(SAMPLE_IMAGES, "manifest.json"), "utf8")) as { files: { name: string; size: number }[] };
+  assert.equal(kernel.length, manifest.files.find((f) => f.name === "Image")!.size);
 });
 
 test("a non-RISC-V kernel, a text file and an empty file are refused by name", () => {
@@ -89,7 +91,7 @@ test("too large for the RAM: the page's limits are the machine's own", async () 
   assert.equal(await machineSays({ firmware, kernel: linuxImage(room) }, 64), undefined);
   const big = checkBootFiles({ firmware, kernel: linuxImage(room + 1) }, 2048);
   assert.match(big[0].message, /the kernel needs 32\.0 MiB once loaded, but at most 32\.0 MiB fit/);
-  assert.match((await machineSays({ firmware, kernel: linuxImage(room + 1) }, 2048))!, /does not fit/);
+  assert.equal(await machineSays({ firmware, kernel: linuxImage(room + 1) }, 2048), big[0].message);
   // The firmware must end where the kernel starts.
   for (const [n, ok] of [[0x200000, true], [0x200001, false]] as const) {
     const fw = new Uint8Array(n).fill(0x13); // not text, so a flat binary
@@ -105,8 +107,8 @@ test("too large for the RAM: the page's limits are the machine's own", async () 
   }
   assert.ok(lo > 20 * MiB && lo < 30 * MiB, `initrd limit at 64 MiB: ${lo}`);
   assert.equal(await machineSays({ firmware, kernel, initrd: new Uint8Array(lo) }, 64), undefined);
-  assert.match((await machineSays({ firmware, kernel, initrd: new Uint8Array(lo + 1) }, 64))!, /too small for an initrd/);
   const p = checkBootFiles({ firmware, kernel, initrd: new Uint8Array(lo + 1) }, 64);
+  assert.equal(await machineSays({ firmware, kernel, initrd: new Uint8Array(lo + 1) }, 64), p[0].message);
   assert.equal(p[0].slot, "initrd");
   const need = Number(/needs at least (\d+) MiB/.exec(p[0].message)?.[1]);
   assert.ok(need > 64, p[0].message);

@@ -41,7 +41,7 @@ test("the limits fit the layout: hart slots, the device block, virtio slots, RAM
 test("every hart offset lies inside its record, every CSR word inside the architectural state", () => {
   const arch = ["H_X", "H_F", "H_PC", "H_PRIV", "H_MIP", "H_RESERVATION", "H_RESERVED_VALUE", "H_INSTRET", "H_CYCLE_DELTA", "H_HARTID"];
   const csr = Object.keys(L).filter((k) => k.startsWith("C_"));
-  const ctrl = ["H_ATTN", "H_PARKED", "H_EXIT", "H_FENCE", "H_EXC_CAUSE", "H_SLICE_RETIRED", "H_SLICE_TRAPS", "H_EXC_TVAL", "H_EXECUTED"];
+  const ctrl = ["H_ATTN", "H_PARKED", "H_EXIT", "H_FENCE", "H_EXC_CAUSE", "H_SLICE_RETIRED", "H_SLICE_TRAPS", "H_EXC_TVAL", "H_EXECUTED", "H_BEAT"];
   const off = (k: string) => (L as unknown as Record<string, number>)[k];
   for (const k of [...arch, ...csr]) assert.ok(off(k) + 8 <= L.HART_ARCH_SIZE, k);
   assert.ok(L.C_PMPADDR + L.PMP_COUNT * 8 <= L.HART_ARCH_SIZE);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as L from "../../wasm-core/layout.js";
 import { makeTestCore } from "./core-harness.js";
-import { VirtioMmioHost, scatter, type Chain, type GuestMemory, type VirtioDevice } from "../../src/devices/virtio.js";
+import { VirtioMmioHost, SyncDevice, scatter, type Chain, type GuestMemory, type DeviceContext, type VirtioDevice } from "../../src/devices/virtio.js";
 
 import {
   VIRTIO_STATUS_DRIVER_OK as STATUS_DRIVER_OK, VIRTIO_STATUS_DEVICE_NEEDS_RESET as STATUS_NEEDS_RESET,
@@ -13,13 +13,13 @@ import {
 } from "../../wasm-core/spec/virtio.js";
 const RAM = 0x8000_0000n;
 
-class Echo implements VirtioDevice {
+class Echo extends SyncDevice {
   readonly deviceId = VIRTIO_ID_RNG;
   readonly features = 0n;
   readonly numQueues = 1;
   served: Chain[] = [];
   config(): Uint8Array { return new Uint8Array(0); }
-  handle(_q: number, chain: Chain, mem: GuestMemory): number {
+  protected handle(_q: number, chain: Chain, mem: GuestMemory): number {
     this.served.push(chain);
     return scatter(mem, chain.writable, new Uint8Array([1, 2, 3]));
   }
@@ -29,7 +29,7 @@ class Echo implements VirtioDevice {
 function setup(slots: number[]) {
   const { core, view } = makeTestCore();
   const raised: number[] = [];
-  const host = new VirtioMmioHost(view, (slot) => raised.push(slot));
+  const host = new VirtioMmioHost(view, { hostLock: core.hostLock, hostUnlock: core.hostUnlock, uartHostPoll: core.uartHostPoll, virtioInterrupt: (slot) => { raised.push(slot); } });
   const devs = slots.map((slot) => { const d = new Echo(); host.attach(slot, d); return d; });
   const num = 8;
   const queue = (slot: number) => {
@@ -59,8 +59,12 @@ function setup(slots: number[]) {
       view.dv.setInt32(s + L.VQ_NOTIFIED, 1, true);
     };
     const status = () => view.dv.getUint32(s + L.VQ_STATUS, true);
+    const usedElem = (i: number) => {
+      const o = view.ramOffset(base + 0x3004n + BigInt(i * 8), 8);
+      return [view.dv.getUint32(o, true), view.dv.getUint32(o + 4, true)];
+    };
     const usedIdx = () => view.dv.getUint16(view.ramOffset(base + 0x3002n, 2), true);
-    return { base, desc, post, notify, status, usedIdx, table: base + 0x1000n };
+    return { base, desc, post, notify, status, usedIdx, usedElem, table: base + 0x1000n };
   };
   return { core, view, host, devs, raised, queue };
 }
@@ -117,4 +121,60 @@ test("a nested indirect table is refused; a good indirect chain on another devic
   assert.equal(devs[1].served[0].readable.length, 1);
   assert.equal(devs[1].served[0].writable.length, 1);
   assert.equal(good.usedIdx(), 1);
+});
+
+// A device that completes later, in the order the test chooses.
+class Deferred implements VirtioDevice {
+  reset?: () => void;
+  readonly deviceId = VIRTIO_ID_RNG;
+  readonly features = 0n;
+  readonly numQueues = 1;
+  ctx!: DeviceContext;
+  taken: Chain[] = [];
+  config(): Uint8Array { return new Uint8Array(0); }
+  bind(ctx: DeviceContext): void { this.ctx = ctx; }
+  notify(q: number): void { for (let c = this.ctx.queue(q).pop(); c; c = this.ctx.queue(q).pop()) this.taken.push(c); }
+}
+
+test("requests complete later and out of order; each lands in the used ring with its own head", async () => {
+  const { host, view, raised, queue } = setup([]);
+  const dev = new Deferred();
+  host.attach(2, dev);
+  const q = queue(2);
+  for (let i = 0; i < 3; i++) q.desc(q.table, i, q.base + 0x5000n + BigInt(i * 16), 4, F_WRITE, 0);
+  q.post(0); q.post(1); q.post(2);
+  q.notify();
+  host.service();
+  assert.equal(dev.taken.length, 3);
+  assert.equal(q.usedIdx(), 0, "nothing is used until the device completes");
+  dev.ctx.complete(0, dev.taken[2], 4);
+  dev.ctx.complete(0, dev.taken[0], 1);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(q.usedIdx(), 2);
+  assert.deepEqual([q.usedElem(0), q.usedElem(1)], [[2, 4], [0, 1]]);
+  assert.deepEqual(raised, [2], "one interrupt for the turn's completions");
+  void view;
+});
+
+test("a request taken before the driver reset the device is dropped, not pushed into the new queue", async () => {
+  const { core, host, queue, view } = setup([]);
+  const dev = new Deferred();
+  let resets = 0;
+  dev.reset = () => { resets++; };
+  host.attach(1, dev);
+  const q = queue(1);
+  q.desc(q.table, 0, q.base + 0x5000n, 4, F_WRITE, 0);
+  q.post(0);
+  q.notify();
+  host.service();
+  assert.equal(dev.taken.length, 1);
+  // The driver resets the device (Status = 0), then sets the queue up again.
+  core.resetMachine();
+  queue(1);
+  host.service();
+  assert.equal(resets, 1, "the device is told");
+  dev.ctx.complete(0, dev.taken[0], 4);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(q.usedIdx(), 0);
+  void view;
 });

@@ -24,6 +24,11 @@ export { mtime } from "./devices/clint";
 export { loadSlow, storeSlow } from "./hart/sv39";
 
 // Host entry points into device state take the device lock, as harts do.
+// The host may also hold it around its own reads and writes of device state
+// in shared memory (the virtqueues' rings): hostLock / hostUnlock, never
+// around a call to another of these.
+export function hostLock(): void { deviceLock(); }
+export function hostUnlock(): void { deviceUnlock(); }
 export function uartHostPoll(): void { deviceLock(); uartPoll(); deviceUnlock(); }
 export function virtioInterrupt(slot: u32, bits: u32): void { deviceLock(); virtioIrq(slot, bits); deviceUnlock(); }
 

@@ -72,3 +72,8 @@ export const VIRTIO_BLK_S_IOERR = 1;
 export const VIRTIO_BLK_S_UNSUPP = 2;
 export const VIRTIO_BLK_SECTOR_SIZE = 512;
 export const VIRTIO_BLK_ID_BYTES = 20;
+
+// ---- console device (5.3), without MULTIPORT: port 0 only ----
+export const VIRTIO_CONSOLE_F_SIZE = 0; // cols, rows in the configuration space
+export const VIRTIO_CONSOLE_RECEIVEQ = 0; // host -> guest
+export const VIRTIO_CONSOLE_TRANSMITQ = 1; // guest -> host

@@ -98,7 +98,9 @@ export function uartWrite(off: u32, v: u32): void {
         const head = atomic.load<i32>(U + UART_TX_HEAD);
         store<u8>(DEVICE_BASE + D_UART_TX + <usize>(head & (UART_TX_SIZE - 1)), <u8>v);
         atomic.store<i32>(U + UART_TX_HEAD, head + 1);
-        atomic.notify(U + UART_TX_HEAD); // the host waits on it for output
+        // The host waits on the head while the ring is empty (head == its
+        // tail): only the first byte into an empty ring needs to wake it.
+        if (head == atomic.load<i32>(U + UART_TX_TAIL)) atomic.notify(U + UART_TX_HEAD);
       }
       setReg(R_THRE_PENDING, 1);
       break;

@@ -7,13 +7,14 @@
 import {
   DEVICE_BASE, D_VIRTIO, VIRTIO_SLOT_SIZE, D_IO_PENDING, VQ_DEVICE_ID, VQ_DEVICE_FEATURES,
   VQ_DRIVER_FEATURES, VQ_DEVICE_FEATURES_SEL, VQ_DRIVER_FEATURES_SEL, VQ_QUEUE_SEL, VQ_STATUS,
-  VQ_INTERRUPT_STATUS, VQ_CONFIG_GENERATION, VQ_NUM_QUEUES, VQ_NOTIFIED, VQ_QUEUES, VQ_QUEUE_SIZE,
+  VQ_INTERRUPT_STATUS, VQ_CONFIG_GENERATION, VQ_NUM_QUEUES, VQ_NOTIFIED, VQ_RESET_GEN, VQ_QUEUES, VQ_QUEUE_SIZE,
   VQ_MAX_QUEUES, VQ_CONFIG, VQ_CONFIG_SIZE, Q_NUM, Q_READY, Q_DESC, Q_DRIVER, Q_DEVICE, Q_LAST_AVAIL,
   VIRTQ_MAX_SIZE, EXIT_IO, STATUS_OK,
 } from "../../layout";
 import { IRQ_VIRTIO_FIRST } from "../../board";
 import * as V from "../../spec/virtio";
 import { plicSetLevel } from "./plic";
+import { consoleTransmit } from "./virtio-console";
 
 const VENDOR: u32 = 0x6c707672; // "rvpl"
 const CONFIG: u32 = V.VIRTIO_MMIO_CONFIG;
@@ -39,6 +40,7 @@ export function virtioReset(slot: u32): void {
   atomic.store<u32>(s + VQ_INTERRUPT_STATUS, 0);
   atomic.store<u32>(s + VQ_NOTIFIED, 0);
   memory.fill(s + VQ_QUEUES, 0, VQ_QUEUE_SIZE * VQ_MAX_QUEUES);
+  atomic.add<u32>(s + VQ_RESET_GEN, 1);
   plicSetLevel(IRQ_VIRTIO_FIRST + slot, false);
 }
 
@@ -101,6 +103,9 @@ export function virtioWrite(slot: u32, off: u32, v: u32): i32 {
       if (qValid) { store<u32>(qs + Q_READY, v & 1); if (v & 1) store<u32>(qs + Q_LAST_AVAIL, 0); }
       break;
     case V.VIRTIO_MMIO_QUEUE_NOTIFY:
+      // The console's writes are served here, on the hart (see
+      // virtio-console.ts); the host hears only of what is left.
+      if (v == <u32>V.VIRTIO_CONSOLE_TRANSMITQ && load<u32>(s + VQ_DEVICE_ID) == <u32>V.VIRTIO_ID_CONSOLE && consoleTransmit(slot)) break;
       if (v < load<u32>(s + VQ_NUM_QUEUES)) {
         atomic.or<u32>(s + VQ_NOTIFIED, 1 << v);
         atomic.or<i32>(DEVICE_BASE + D_IO_PENDING, 1 << slot);

@@ -1,0 +1,219 @@
+// Restoring a snapshot: everything is checked and unpacked first (boot
+// images found by hash, the state blob and the packs inflated, the maps
+// decoded against what they refer to); then VirtMachine.restore() builds a
+// machine of the saved shape, this writes the records and RAM into its new
+// memory and checks what the host relies on; the caches are rebuilt there.
+// Any failure is a SnapshotError before a hart of the new machine runs, and
+// no other machine is touched.
+import * as L from "../../wasm-core/layout.js";
+import * as R from "../../wasm-core/spec/riscv.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_SLOTS } from "../../wasm-core/board.js";
+import { memoryRecords } from "../../wasm-core/records.js";
+import { CoreError, type CoreView } from "../machine/core.js";
+import { VirtMachine, type HartSpawner, type VirtConfig } from "../machine/virt-machine.js";
+import { ImageError } from "../machine/boot-images.js";
+import type { IoSpawner } from "../devices/io-host.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
+import { inflate, sha256Hex } from "./blob-codec.js";
+import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section } from "./manifest.js";
+import type { Snapshot } from "./snapshot-file.js";
+import { SnapshotError } from "./snapshot-error.js";
+import { SnapshotDisk } from "./snapshot-disk.js";
+import type { BootImage, ConsoleScreen } from "./take-snapshot.js";
+
+// Bytes the restorer may use for boot images and disk bases: whatever the
+// caller has at hand (the sample's files, files given on the command
+// line); each is matched by size and SHA-256.
+export interface ImageCandidate {
+  name: string;
+  bytes: Uint8Array;
+  // Its SHA-256 if the caller has it already (a cache); else computed here.
+  sha256?: Promise<string>;
+}
+
+export interface PreparedRestore {
+  manifest: Manifest;
+  images: BootImage[];
+  disk?: SnapshotDisk;
+  console?: ConsoleScreen;
+  mtime: bigint;
+  // The packs with their pages, for the next snapshot to reuse.
+  packs: { entry: PackEntry; bytes: Uint8Array; pages: Uint8Array }[];
+  load(view: CoreView): void;
+}
+
+const human = (n: number) => n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
+
+export function describeImage(i: ImageRef): string {
+  return `the ${i.role} '${i.name}' (${human(i.size)}, sha256 ${i.sha256.slice(0, 12)}…)`;
+}
+
+// Find each boot image the snapshot names among the candidates, by hash.
+async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string, hint: string): Promise<Uint8Array[]> {
+  // Hash, all at once, only the candidates whose size some image has.
+  const sizes = new Set(refs.map((r) => r.size));
+  const hashes = new Map(candidates.filter((c) => sizes.has(c.bytes.length)).map((c) => [c, c.sha256 ?? sha256Hex(c.bytes)] as const));
+  const known = await Promise.all([...hashes].map(async ([c, h]) => ({ c, h: await h })));
+  const out: Uint8Array[] = [];
+  const missing: string[] = [];
+  for (const r of refs) {
+    const found = known.find((k) => k.c.bytes.length === r.size && k.h === r.sha256);
+    if (found) out.push(found.c.bytes);
+    else missing.push(what(r));
+  }
+  if (missing.length) throw new SnapshotError("missing_image", `the snapshot needs ${missing.join(", and ")}, which ${missing.length > 1 ? "are" : "is"} not available: ${hint}`);
+  return out;
+}
+
+export async function prepareRestore(s: Snapshot, candidates: readonly ImageCandidate[], diskCandidates: readonly ImageCandidate[] = []): Promise<PreparedRestore> {
+  const m = s.manifest;
+  const blob = (hash: string, what: string) => {
+    const b = s.blobs.get(hash);
+    if (!b) throw new SnapshotError("missing_blob", `the snapshot's ${what} (blob ${hash}) is missing`);
+    return b;
+  };
+  // The devices are rebuilt in their slots, which must run from 0 without a
+  // gap (VirtMachine gives slots in order), with one virtio-rng and at most
+  // one disk.
+  const bySlot = [...m.devices].sort((a, b) => a.slot - b.slot);
+  if (m.disks.length > 1 || bySlot.some((d, i) => d.slot !== i) || bySlot.filter((d) => d.type === "virtio-rng").length !== 1) {
+    throw new SnapshotError("unsupported", `the snapshot's devices (${m.devices.map((d) => `${d.type} in slot ${d.slot}`).join(", ")}) are not a set this rvplay builds`);
+  }
+  // Hashing the boot images and inflating the blobs go on at once.
+  const imagesP = findImages(m.images, candidates, describeImage,
+    "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
+  const d0 = m.disks[0];
+  const diskBaseP = d0 && (d0.base.sha256 === EMPTY_BASE ? Promise.resolve([new Uint8Array(d0.base.size)]) : findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
+    () => `the disk image it started from (${human(d0.base.size)}, sha256 ${d0.base.sha256.slice(0, 12)}…)`,
+    "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\""));
+  const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
+  const packsP = Promise.all(m.packs.map(async (p, i) => {
+    const bytes = blob(p.blob, `pack ${i}`);
+    return { entry: p, bytes, pages: await inflate(bytes, p.pages * PAGE_SIZE, `snapshot pack ${i} (${p.blob.slice(0, 12)}…)`) };
+  }));
+  // Every promise is awaited together, so none is left to reject unheard.
+  const [imageBytes, diskBase, state, packs] = await Promise.all([imagesP, diskBaseP, stateP, packsP]);
+  const images: BootImage[] = m.images.map((r, i) => ({ role: r.role, name: r.name, bytes: imageBytes[i] }));
+  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
+  const imageSizes = images.map((i) => i.bytes.length);
+  const packPages = m.packs.map((p) => p.pages);
+  const ramRuns = decodeChunkMap(sec(m.ram.map), { count: m.ram.pages, imageSizes, packPages, base: false, what: "RAM" });
+
+  // The chunk a run refers to, as bytes (undefined: zero).
+  const chunkOf = (r: Run, k: number): Uint8Array | undefined => {
+    if (r.kind === IMAGE) return images[r.image].bytes.subarray(r.offset + k * PAGE_SIZE, r.offset + (k + 1) * PAGE_SIZE);
+    if (r.kind === IMAGE_TAIL) return images[r.image].bytes.subarray(r.offset, r.offset + r.length);
+    if (r.kind === PACK) return packs[r.pack].pages.subarray((r.slot + k) * PAGE_SIZE, (r.slot + k + 1) * PAGE_SIZE);
+    return undefined;
+  };
+
+  let disk: SnapshotDisk | undefined;
+  if (m.disks.length > 0) {
+    const d = m.disks[0];
+    const [base] = diskBase!;
+    const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
+    const data = new Uint8Array(new SharedArrayBuffer(base.length));
+    data.set(base);
+    let c = 0;
+    for (const r of runs) {
+      for (let k = 0; k < r.count; k++, c++) {
+        if (r.kind === BASE) continue;
+        const start = c * PAGE_SIZE, end = Math.min(start + PAGE_SIZE, data.length);
+        const bytes = chunkOf(r, k);
+        if (bytes) data.set(bytes.subarray(0, end - start), start);
+        else data.fill(0, start, end);
+        if (bytes && bytes.length < end - start) data.fill(0, start + bytes.length, end);
+      }
+    }
+    disk = new SnapshotDisk(base, Promise.resolve({ ...d.base }), data);
+  }
+
+  const records = memoryRecords(m.machine.harts, m.machine.ramBytes);
+  const load = (view: CoreView) => {
+    const mem = view.bytes;
+    for (const r of m.records) mem.set(sec(r), records.find((x) => x.name === r.name)!.base);
+    let page = 0;
+    for (const r of ramRuns) {
+      if (r.kind === PACK || r.kind === IMAGE) {
+        // Consecutive pages come from consecutive bytes: one copy per run.
+        const src = r.kind === PACK
+          ? packs[r.pack].pages.subarray(r.slot * PAGE_SIZE, (r.slot + r.count) * PAGE_SIZE)
+          : images[r.image].bytes.subarray(r.offset, r.offset + r.count * PAGE_SIZE);
+        mem.set(src, L.RAM_OFFSET + page * PAGE_SIZE);
+      } else if (r.kind === IMAGE_TAIL) {
+        mem.set(chunkOf(r, 0)!, L.RAM_OFFSET + page * PAGE_SIZE); // the rest of a new memory is zero
+      }
+      page += r.count;
+    }
+    checkLoadedState(view, m);
+  };
+  const console = m.console ? { bytes: sec(m.console).slice(), cols: m.console.cols, rows: m.console.rows } : undefined;
+  return { manifest: m, images, disk, console, mtime: BigInt(m.clock.mtime), packs, load };
+}
+
+// What the host code relies on in the loaded state, which a snapshot from
+// anyone could set to anything: the shape, ring indices, device identities
+// and queue registers, and values of the hart state the core takes as given
+// (the guest itself can never write values outside these).
+function checkLoadedState(view: CoreView, m: Manifest): void {
+  const bad = (why: string) => new SnapshotError("bad_state", `the snapshot's machine state cannot be run: ${why}`);
+  const dv = view.dv;
+  const D = L.DEVICE_BASE;
+  if (view.ramBytes() !== m.machine.ramBytes) throw bad("its machine record gives another RAM size");
+  if (dv.getInt32(D + L.D_NHARTS, true) !== m.machine.harts) throw bad("its machine record gives another number of harts");
+  for (let h = 0; h < m.machine.harts; h++) {
+    const hb = view.hartBase(h);
+    if (dv.getInt32(hb + L.H_HARTID, true) !== h) throw bad(`hart ${h}'s record says it is hart ${dv.getInt32(hb + L.H_HARTID, true)}`);
+    const priv = dv.getInt32(hb + L.H_PRIV, true);
+    if (priv !== R.PRIV_U && priv !== R.PRIV_S && priv !== R.PRIV_M) throw bad(`hart ${h} is at privilege level ${priv}`);
+    const mpp = (dv.getBigUint64(hb + L.C_MSTATUS, true) & BigInt(R.MS_MPP)) >> BigInt(R.MS_MPP_SHIFT);
+    if (mpp === 2n) throw bad(`hart ${h}'s mstatus.MPP is the reserved value 2`);
+    const mode = dv.getBigUint64(hb + L.C_SATP, true) >> BigInt(R.SATP_MODE_SHIFT);
+    if (mode !== BigInt(R.SATP_MODE_BARE) && mode !== BigInt(R.SATP_MODE_SV39)) throw bad(`hart ${h}'s satp names translation mode ${mode}`);
+  }
+  const U = D + L.D_UART;
+  const txUsed = (dv.getInt32(U + L.UART_TX_HEAD, true) - dv.getInt32(U + L.UART_TX_TAIL, true)) | 0;
+  const rxUsed = (dv.getInt32(U + L.UART_RX_HEAD, true) - dv.getInt32(U + L.UART_RX_TAIL, true)) | 0;
+  if (txUsed < 0 || txUsed > L.UART_TX_SIZE || rxUsed < 0 || rxUsed > L.UART_RX_SIZE) throw bad("the console rings' indices are out of range");
+  const ids: Record<string, number> = { "virtio-blk": VIRTIO_ID_BLOCK, "virtio-rng": VIRTIO_ID_RNG, "virtio-console": VIRTIO_ID_CONSOLE };
+  const queues: Record<string, number> = { "virtio-blk": 1, "virtio-rng": 1, "virtio-console": 2 };
+  for (let slot = 0; slot < VIRTIO_SLOTS; slot++) {
+    const s = D + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE;
+    const dev = m.devices.find((d) => d.slot === slot);
+    const id = dv.getUint32(s + L.VQ_DEVICE_ID, true);
+    if (id !== (dev ? ids[dev.type] : 0)) throw bad(`virtio slot ${slot} holds device id ${id}, not the manifest's ${dev?.type ?? "nothing"}`);
+    if (!dev) continue;
+    if (dv.getUint32(s + L.VQ_NUM_QUEUES, true) !== queues[dev.type]) throw bad(`the ${dev.type} in slot ${slot} has another number of queues`);
+    for (let q = 0; q < L.VQ_MAX_QUEUES; q++) {
+      const num = dv.getUint32(s + L.VQ_QUEUES + q * L.VQ_QUEUE_SIZE + L.Q_NUM, true);
+      if (num > L.VIRTQ_MAX_SIZE || (num & (num - 1)) !== 0) throw bad(`queue ${q} of slot ${slot} has size ${num}`);
+    }
+  }
+}
+
+// The configuration a prepared snapshot runs with.
+export function restoredConfig(p: PreparedRestore): VirtConfig {
+  const by = (role: string) => p.images.find((i) => i.role === role)?.bytes;
+  return {
+    ramBytes: p.manifest.machine.ramBytes, harts: p.manifest.machine.harts, bootargs: p.manifest.machine.bootargs,
+    firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"),
+    // In their slots, as the snapshot had them.
+    devices: [...p.manifest.devices].sort((a, b) => a.slot - b.slot).map((d): DeviceSpec =>
+      d.type === "virtio-blk" ? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" } : { kind: "rng" }),
+  };
+}
+
+// Build and load the machine (its harts start with run()). The devices are
+// the ones a machine of this configuration gets (VirtMachine.create's); a
+// manifest that lists others is refused by the state check above.
+export async function restoreMachine(p: PreparedRestore, module: WebAssembly.Module, spawnHart: HartSpawner, spawnIo?: IoSpawner): Promise<VirtMachine> {
+  try {
+    return await VirtMachine.restore(module, restoredConfig(p), spawnHart, (view) => p.load(view), p.mtime, spawnIo);
+  } catch (e) {
+    if (e instanceof SnapshotError) throw e;
+    if (e instanceof ImageError || e instanceof CoreError) throw new SnapshotError("bad_state", `the snapshot cannot be restored: ${e.message}`);
+    throw e;
+  }
+}
