@@ -5,7 +5,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MANIFEST_NAME, parseDiskManifest } from "./disk-base.js";
-import { describeFile, formatImageManifest, parseImageManifest, type ImageManifest } from "./image-manifest.js";
+import { describeFile } from "./describe-file.js";
+import { formatImageManifest, parseImageManifest, type ImageManifest } from "./image-manifest.js";
 import { parseLock } from "./package-lock.js";
 
 function main(argv: string[]): number {

@@ -3,18 +3,13 @@
 // sizes and SHA-256, and the kernel command line to boot them with. A
 // machine picker or `rvplay boot --image NAME` reads it; everything it names
 // is a plain file name in the same folder.
-import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+// No Node API here: the page parses it too (describe-file.ts is the Node half).
+import type { ImageFile } from "./image-file.js";
+export type { ImageFile } from "./image-file.js";
 
 export const IMAGE_FORMAT = "rvplay-image";
 export const IMAGE_FORMAT_VERSION = 1;
 export const MAX_IMAGE_MANIFEST_BYTES = 1024 * 1024;
-
-export interface ImageFile {
-  file: string;   // a plain file name in the image's folder
-  size: number;
-  sha256: string;
-}
 
 export interface ImageManifest {
   format: typeof IMAGE_FORMAT;
@@ -101,23 +96,4 @@ export function parseImageManifest(bytes: Uint8Array): ImageManifest {
 
 export function formatImageManifest(m: ImageManifest): string {
   return JSON.stringify(m, null, 2) + "\n";
-}
-
-// Size and SHA-256 of a file, streamed.
-export function describeFile(path: string, name: string): ImageFile {
-  const fd = openSync(path, "r");
-  try {
-    const h = createHash("sha256");
-    const buf = new Uint8Array(1 << 20);
-    const size = fstatSync(fd).size;
-    for (let off = 0; off < size;) {
-      const n = readSync(fd, buf, 0, buf.length, off);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-      off += n;
-    }
-    return { file: name, size, sha256: h.digest("hex") };
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../boot/console.js";
 import { DiskBaseReader } from "../../image/debian/disk-base.js";
-import { describeFile, parseImageManifest } from "../../image/debian/image-manifest.js";
+import { describeFile } from "../../image/debian/describe-file.js";
+import { parseImageManifest } from "../../image/debian/image-manifest.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "bin", "rvplay.js");
@@ -49,15 +50,15 @@ test("the built image's files are the ones image.json names, and its disk base r
 test("Debian boots on rvplay to a root shell; python3, apt and dpkg work", { skip, timeout: 40 * 60_000 }, async (t) => {
   const m = image();
   const t0 = performance.now();
-  const c = Console.spawn(process.execPath, [cli, "boot", "--cpus", "2", "--mem", String(m.memMiB),
-    "--kernel", join(out, m.kernel.file), "--initrd", join(out, m.initrd.file), "--disk", join(out, m.disk.raw),
-    "--append", m.append], "rvplay boot (Debian)");
+  // --image debian: the CLI reads image.json (RVPLAY_DEBIAN_OUT, else image/debian/out).
+  const c = Console.spawn(process.execPath, [cli, "boot", "--image", "debian", "--cpus", "2"], "rvplay boot --image debian");
   try {
     await c.waitFor(/Welcome to .*Debian GNU\/Linux 13/, 20 * 60_000);
     await c.waitFor(PROMPT, 10 * 60_000);
     t.diagnostic(`boot to the root prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (2 harts, ${m.memMiB} MiB)`);
     const run = (cmd: string, ms = 300_000) => c.run(cmd, ms);
 
+    assert.match((await run("cat /etc/debian_version")).trim(), /^13\.\d+$/);
     assert.equal((await run("python3 -c 'print(6*7)'")).trim(), "42");
     const installed = Number((await run("apt list --installed 2>/dev/null | grep -c '\\[installed'")).trim());
     assert.equal(installed, m.debian.packages, "apt lists every package of the lock as installed");

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeFile, formatImageManifest, ImageManifestError, parseImageManifest, type ImageManifest } from "../../image/debian/image-manifest.js";
+import { describeFile } from "../../image/debian/describe-file.js";
+import { formatImageManifest, ImageManifestError, parseImageManifest, type ImageManifest } from "../../image/debian/image-manifest.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const good: ImageManifest = {
