@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { snapshotApiPlugin } from "./server/vite-plugin.js";
+import { builtImagesPlugin } from "./server/built-images.js";
 
 // Shared WebAssembly memory needs a cross-origin isolated page: every server
 // that serves the app sends these two headers (dev and preview alike). A
@@ -14,7 +15,7 @@ export default defineConfig({
   // Relative URLs: the built site works from any directory of any host.
   base: "./",
   // The snapshot API (/api/v1/) beside the dev and preview servers, as `npm run serve` has it.
-  plugins: [react(), snapshotApiPlugin()],
+  plugins: [react(), snapshotApiPlugin(), builtImagesPlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },

@@ -7,6 +7,8 @@ import { openStore } from "./open-store.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StorageError } from "./http-error.js";
+import { createBuiltImagesHandler } from "./built-images.js";
+import { createStaticHandler } from "./static-files.js";
 
 async function main(): Promise<number> {
   let parsed;
@@ -37,6 +39,14 @@ async function main(): Promise<number> {
   const app = createSnapshotServer({
     store, limits: config.limits, rate: config.rate, timeouts: config.timeouts,
     webDir, trustProxy: config.trustProxy, log,
+  });
+  // Built images (npm run image:debian) for the page's Image picker.
+  const images = createBuiltImagesHandler();
+  const web = webDir ? createStaticHandler(webDir) : undefined;
+  app.addRoute("/images/", async (req, res) => {
+    if (await images(req, res)) return;
+    if (web) await web(req, res);
+    else { res.writeHead(404, { "Content-Type": "text/plain" }); res.end("not found (this server has no web app)\n"); }
   });
   let url: string;
   try {

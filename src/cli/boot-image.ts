@@ -3,12 +3,9 @@
 // "sample" is the busybox sample (public/images/), the default.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ImageError } from "../machine/boot-images.js";
+import { builtImageDir, recipeDir } from "../node/built-images.js";
 import { ImageManifestError, parseImageManifest, type ImageManifest } from "../../image/debian/image-manifest.js";
-
-// image/ of this checkout (dist/src/cli -> repo root).
-const RECIPES_DIR = fileURLToPath(new URL("../../../image/", import.meta.url));
 
 export interface BootImageChoice {
   dir: string;
@@ -18,10 +15,7 @@ export interface BootImageChoice {
   disk: string;   // the raw disk image, read on demand (guest writes stay in memory)
 }
 
-// Where a recipe's output is: $RVPLAY_<NAME>_OUT, else image/<name>/out/.
-export function builtImageDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env[`RVPLAY_${name.toUpperCase().replace(/-/g, "_")}_OUT`] || join(RECIPES_DIR, name, "out");
-}
+export { builtImageDir };
 
 // Resolve --image: undefined for the sample, else the image's files, or an
 // ImageError saying what is missing and how to build it.
@@ -35,7 +29,7 @@ export function resolveBootImage(arg: string, env: NodeJS.ProcessEnv = process.e
   try {
     bytes = readFileSync(path);
   } catch {
-    const how = !isDir && existsSync(join(RECIPES_DIR, arg, "build.sh")) ? `: build it with npm run image:${arg}` : "";
+    const how = !isDir && existsSync(join(recipeDir(arg), "build.sh")) ? `: build it with npm run image:${arg}` : "";
     throw new ImageError(`--image '${arg}': no built image in ${dir} (no image.json)${how}`);
   }
   let manifest: ImageManifest;
