@@ -53,8 +53,8 @@ test("Debian boots on rvplay to a root shell; python3, apt and dpkg work", { ski
   // --image debian: the CLI reads image.json (RVPLAY_DEBIAN_OUT, else image/debian/out).
   const c = Console.spawn(process.execPath, [cli, "boot", "--image", "debian", "--cpus", "2"], "rvplay boot --image debian");
   try {
-    await c.waitFor(/Welcome to .*Debian GNU\/Linux 13/, 20 * 60_000);
-    await c.waitFor(PROMPT, 10 * 60_000);
+    // The command line says quiet: systemd's banner is not shown, the prompt is.
+    await c.waitFor(PROMPT, 30 * 60_000);
     t.diagnostic(`boot to the root prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (2 harts, ${m.memMiB} MiB)`);
     const run = (cmd: string, ms = 300_000) => c.run(cmd, ms);
 

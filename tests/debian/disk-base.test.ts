@@ -12,6 +12,7 @@ import {
   CHUNK_DIR, DEFAULT_CHUNK_SIZE, DiskBaseError, DiskBaseReader, MANIFEST_NAME, decodeChunk, formatDiskManifest,
   parseDiskManifest, writeDiskBase, type DiskManifest,
 } from "../../image/debian/disk-base.js";
+import { decodeChunkFile, parseBaseManifest } from "../../src/disks/base-format.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -207,4 +208,27 @@ test("the writer refuses input it cannot describe", () => {
     code(() => writeDiskBase(join(dir, "ok.img"), join(dir, "out"), 3000));
     code(() => writeDiskBase(dir, join(dir, "out")));
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// The recipe writes the base format the stores read (src/disks/): main's
+// parser takes the recipe's disk.json, and its chunk decoder its chunks.
+test("what the recipe writes, the disk stores read: same manifest, same chunks", async () => {
+  const dir = tempDir();
+  try {
+    const { path, bytes } = makeImage(dir, 1024);
+    const out = join(dir, "base");
+    writeDiskBase(path, out, 4096);
+    const text = readFileSync(join(out, MANIFEST_NAME));
+    const ours = parseDiskManifest(text);
+    const theirs = parseBaseManifest(text);
+    assert.deepEqual({ ...theirs }, { format: ours.format, version: ours.version, size: ours.size, chunkSize: ours.chunkSize, sha256: ours.sha256, compression: ours.compression, chunks: ours.chunks });
+    for (const [i, hash] of theirs.chunks.entries()) {
+      if (hash === null) continue;
+      const len = Math.min(theirs.chunkSize, theirs.size - i * theirs.chunkSize);
+      const raw = await decodeChunkFile(readFileSync(join(out, CHUNK_DIR, `${hash}.gz`)), hash, len);
+      assert.deepEqual(Buffer.from(raw), Buffer.from(bytes.subarray(i * 4096, i * 4096 + len)));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
