@@ -1,8 +1,9 @@
 // npm run bench: rvplay's figures, each beside QEMU (TCG) on the same binary
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
-// CPU; the snapshot service under load; snapshots of the sample VM. `--json`
-// prints [{ name, value, unit }]; `--only cpu,linux,browser,smp,server,disk,snapshot,fuzz,debian`
+// CPU; the snapshot service under load; snapshots of the sample VM; share
+// links in Chromium. `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz,debian`
 // runs a subset (fuzz only when asked for; debian where the Debian image is built).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -19,6 +20,7 @@ import { diskBench } from "./disk.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
+import { shareBench } from "./share.js";
 import { debianBench } from "./debian.js";
 
 interface Figure { name: string; value: number; unit: string }
@@ -222,10 +224,10 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,console,fuzz,debian` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz,debian` runs a subset;
 // `fuzz` runs only when asked for (it takes a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, console: consoleBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench, fuzz: fuzzBench,
   debian: (f) => debianBench(f, json),
 };
 const onlyArg = process.argv.indexOf("--only");

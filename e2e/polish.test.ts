@@ -13,13 +13,13 @@ import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import type { ViteDevServer } from "vite";
 import { browserSkipReason, launchBrowser, repoRoot, startServer } from "./browser.js";
-import { runCommand, screenText, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
+import { powerState, runCommand, screenText, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
 
 const skip = browserSkipReason();
 let server: ViteDevServer | undefined;
 let browser: Browser | undefined;
 let url = "";
-const BOOT_MS = 60_000;
+const BOOT_MS = 90_000;
 const TEST_MS = 150_000;
 const shots = join(repoRoot, "test-results");
 const sampleKernel = join(repoRoot, "public", "images", "Image.gz");
@@ -54,7 +54,11 @@ async function boots(page: Page): Promise<number> {
 }
 
 async function waitForBoots(page: Page, n: number): Promise<void> {
-  await page.locator(`[data-testid=boot-time][data-boots="${n}"]`).waitFor({ timeout: BOOT_MS });
+  try {
+    await page.locator(`[data-testid=boot-time][data-boots="${n}"]`).waitFor({ timeout: BOOT_MS });
+  } catch (e) {
+    throw new Error(`boot ${n} did not reach a prompt within ${BOOT_MS} ms (the machine is ${await powerState(page)}); the console shows:\n${await screenText(page)}`, { cause: e });
+  }
   await waitForPrompt(page, BOOT_MS);
 }
 

@@ -24,15 +24,21 @@ import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { ConsoleTail } from "../snapshot/console-tail.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
+import { parseShareLink, ShareLinkError } from "../snapshot/share-link.js";
+import { RemoteStore, RemoteStoreError } from "../snapshot/remote-store.js";
+import { fetchSnapshot, shareFailure } from "../snapshot/share-snapshot.js";
+import type { Snapshot } from "../snapshot/snapshot-file.js";
 import { resolveBootImage } from "./boot-image.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits,
                         Ctrl-A s writes a snapshot (${FILE_EXTENSION}) in this directory
-      --restore FILE         resume a snapshot instead of booting (its shape and
-                             command line are the snapshot's; the boot images it
-                             names are the sample's or given with --kernel,
-                             --firmware, --initrd, its disk's base with --disk)
+      --restore FILE|URL     resume a snapshot instead of booting: a file, or a
+                             share link (http://host/#/s/<id>, rvplay share);
+                             its shape and command line are the snapshot's; the
+                             boot images it names are the sample's or given with
+                             --kernel, --firmware, --initrd, its disk's base
+                             with --disk
       --image NAME|DIR       boot a built image: sample (the default, busybox) or
                              debian (Debian 13, built by npm run image:debian),
                              or a folder with an image.json; its kernel, initrd,
@@ -215,6 +221,12 @@ export async function boot(args: string[]): Promise<number> {
         process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${e.message}\n`);
         return 1;
       }
+      if (e instanceof RemoteStoreError || e instanceof ShareLinkError) {
+        let host = v.restore;
+        try { host = new URL(v.restore).host; } catch { /* not a URL: the message says so */ }
+        process.stderr.write(`rvplay boot: cannot restore '${v.restore}': ${shareFailure(e, "open", host)}\n`);
+        return 1;
+      }
       throw e;
     }
   } else try {
@@ -331,18 +343,35 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop()!.replace(/\.gz$/, "");
 }
 
-// The machine a snapshot file holds, ready to run, with the boot images
-// from the sample or the files given, and a taker that continues from it.
+// A share link's snapshot, from its server: the manifest, then every blob,
+// each verified against its hash.
+async function fetchLink(link: string): Promise<Snapshot> {
+  const { id, apiBase } = parseShareLink(link);
+  const t0 = performance.now();
+  const r = await fetchSnapshot(new RemoteStore(apiBase), id);
+  process.stderr.write(`[rvplay] fetched ${((r.fetchedBytes + r.manifestBytes) / 1e6).toFixed(2)} MB (${r.fetchedBlobs} blobs and the manifest) ` +
+    `from ${new URL(apiBase).host} in ${((performance.now() - t0) / 1000).toFixed(1)} s\r\n`);
+  return r.snapshot;
+}
+
+// The machine a snapshot file or share link holds, ready to run, with the
+// boot images from the sample or the files given, and a taker that
+// continues from it.
 async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+  let snap: Snapshot;
+  if (/^https?:\/\//i.test(file)) {
+    snap = await fetchLink(file);
+  } else {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new SnapshotError("missing_blob", err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
+    }
+    snap = await readSnapshotFile(bytes);
   }
-  const snap = await readSnapshotFile(bytes);
   const ram = snap.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
   const candidates: ImageCandidate[] = [];
   const add = (path: string | undefined, fallback: string | undefined, what: string, list: ImageCandidate[], max?: number, why?: string) => {

@@ -7,11 +7,12 @@ import { runElf } from "../machine/run-elf.js";
 import { boot, BOOT_USAGE } from "./boot.js";
 import { disk, DISK_USAGE } from "./disk.js";
 import { snapshotCommand, SNAPSHOT_USAGE } from "./snapshot.js";
+import { shareCommand, SHARE_USAGE } from "./share.js";
 
 const USAGE = `usage: rvplay <command> [options]
 
 commands:
-${BOOT_USAGE}${DISK_USAGE}${SNAPSHOT_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
+${BOOT_USAGE}${DISK_USAGE}${SNAPSHOT_USAGE}${SHARE_USAGE}  test-elf FILE...      run bare-metal RISC-V ELF programs that report through
                         HTIF (tohost); prints PASS/FAIL/TIMEOUT/ERROR per file
       --max-instructions N   instruction limit per file (default 200000000)
       --verbose              copy each program's console output to stderr
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     case "test-elf": return testElf(rest);
     case "disk": return disk(rest);
     case "snapshot": return snapshotCommand(rest);
+    case "share": return shareCommand(rest);
     case undefined: case "help": case "--help": case "-h":
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;

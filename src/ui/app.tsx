@@ -27,6 +27,8 @@ import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 import { ScreenCapture } from "./screen-capture.js";
 import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
 import type { SnapshotItem } from "./snapshot-store.js";
+import { ShareBoxes, ShareButton, useShareLinks } from "./share-panel.js";
+import { MAX_MEM_MIB } from "./settings.js";
 
 const CHART_SAMPLES = 120; // 60 s at two samples a second
 
@@ -137,8 +139,14 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const shapeOf = (s: Settings): MachineShape => ({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed });
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
-  const bootMessage = (s: Settings, src: BootSource, request?: number): ToWorker =>
+  const bootMessage = (s: Settings, src: BootSource, request?: number): Extract<ToWorker, { type: "boot" }> =>
     ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
+  // Share links (share-panel.tsx): a resumed link's shape becomes the chosen one.
+  const links = useShareLinks(postToWorker, useMemo(() => ({ maxCpus: limits.maxCpus, maxMemMiB: MAX_MEM_MIB }), [limits]),
+    useCallback(() => new URL("images/", document.baseURI).href, []),
+    useCallback((sh: { cpus: number; memMiB: number }) => setChosen((c) => ({ ...c, cpus: sh.cpus, memMiB: sh.memMiB })), []));
+  const linksRef = useRef(links);
+  linksRef.current = links;
 
   const startBoot = useCallback((cause: BootCause, s: Settings, src: BootSource = source.current, request?: number) => {
     if (request === undefined) {
@@ -186,6 +194,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     con.onCtrlChange = setCtrlArmed;
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
+      if (linksRef.current.handle(m)) return;
       switch (m.type) {
         case "output": con.write(m.data); break;
         case "progress":
@@ -309,7 +318,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       }
       if (disposed) return;
       source.current = src;
-      w.postMessage(bootMessage(chosenRef.current, src));
+      // A share link in the address opens instead (the boot if it fails).
+      w.postMessage(linksRef.current.firstMessage(bootMessage(chosenRef.current, src)));
       w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
@@ -470,6 +480,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           </button>
           <button type="button" onClick={takeSnapshot} disabled={!(power.state === "running" || power.state === "paused") || snapshotStatus.kind === "busy"}
             data-testid="snapshot-button" title="Freeze the machine as it is now and keep it in this browser (see Snapshots)">Snapshot</button>
+          <ShareButton status={links.share} canShare={power.state === "running" || power.state === "paused"} onShare={links.start} />
         </div>
         <nav className="tools" aria-label="Page">
           <button type="button" onClick={() => { setOwnStatus({ kind: "idle" }); setOwnOpen(true); }}>Boot your own…</button>
@@ -488,6 +499,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           <button type="button" className="link" onClick={() => setNotes([])} aria-label="Dismiss the notes">Dismiss</button>
         </div>
       )}
+
+      <ShareBoxes links={links} />
 
       <main className="layout">
         <section className="console-card" aria-label="Serial console" id="console">

@@ -21,8 +21,9 @@ import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/t
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
-import { FILE_EXTENSION } from "../snapshot/snapshot-file.js";
+import { FILE_EXTENSION, type Snapshot } from "../snapshot/snapshot-file.js";
 import { SnapshotStore } from "./snapshot-store.js";
+import { openLinkJob, shareJob, type ShareHost } from "./share-jobs.js";
 
 // The kernel command line: quiet by default, so that the first screen is the
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
@@ -436,16 +437,22 @@ function requestScreen(): Promise<ConsoleScreen | undefined> {
   });
 }
 
-async function takeSnapshot(name?: string): Promise<void> {
+// A snapshot of the running machine (not kept anywhere yet).
+async function snapshotNow(): Promise<Awaited<ReturnType<SnapshotTaker["take"]>>> {
   const m = machine;
-  if (!m || !taker) { snapshotStatus("error", "No machine is running: there is nothing to snapshot."); return; }
-  snapshotStatus("busy", "Taking a snapshot…");
+  if (!m || !taker) throw new SnapshotError("unsupported", "no machine is running: there is nothing to snapshot");
   // The store's disks pinned their chunks for the snapshot: read them here.
   const stores = storeOpen && {
     read: async (hash: string) => (await storeOpen!).store.getChunk(hash),
     unpin: async (owner: string) => (await storeOpen!).store.unpin(owner),
   };
-  const { snapshot, stats } = await taker.take(m, requestScreen, disk ? [disk.snap] : [], stores);
+  return taker.take(m, requestScreen, disk ? [disk.snap] : [], stores);
+}
+
+async function takeSnapshot(name?: string): Promise<void> {
+  if (!machine || !taker) { snapshotStatus("error", "No machine is running: there is nothing to snapshot."); return; }
+  snapshotStatus("busy", "Taking a snapshot…");
+  const { snapshot, stats } = await snapshotNow();
   const when = new Date(snapshot.manifest.created);
   const item = await snapshots().put(snapshot, name ?? `Snapshot ${when.toLocaleDateString()} ${when.toLocaleTimeString()}`);
   await postList();
@@ -455,7 +462,13 @@ async function takeSnapshot(name?: string): Promise<void> {
 async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   const t0 = performance.now();
   snapshotStatus("busy", "Restoring the snapshot…");
-  const snap = await snapshots().load(id);
+  await restoreFrom(await snapshots().load(id), imagesUrl);
+  snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
+}
+
+// Resume a snapshot in hand. Everything is checked and the new machine
+// built before the running one gives way: a failure leaves it running.
+async function restoreFrom(snap: Snapshot, imagesUrl: string): Promise<void> {
   // The boot images it names: the sample's, or files booted in this tab.
   const candidates: ImageCandidate[] = [];
   const disks: ImageCandidate[] = [];
@@ -491,7 +504,6 @@ async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
   post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
   startMachine(m, sh);
   setState("running");
-  snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
 }
 
 async function exportSnapshot(id: string): Promise<void> {
@@ -518,6 +530,26 @@ function snapshotJob(job: () => Promise<void>): void {
     }
   });
 }
+
+// Share links (share-jobs.ts) use the machine through this.
+const shareHost: ShareHost = {
+  post,
+  running: () => machine !== undefined,
+  loading: () => { if (!machine) setState("loading"); },
+  idle: () => { if (!machine) setState("off"); },
+  take: async () => (await snapshotNow()).snapshot,
+  restore: restoreFrom,
+  // What a restore needs, started early: the core compiled, the sample's
+  // files fetched and hashed (a restore finds images by hash).
+  prefetchImages: (imagesUrl) => {
+    module ??= WebAssembly.compileStreaming(fetch(coreUrl));
+    void module.catch(() => {}); // a failure is the restore's to report
+    void loadFiles(imagesUrl).then((f) => { for (const b of [f.firmware, f.kernel, f.disk]) if (b) void pristineHash(b); }, () => {});
+  },
+  store: snapshots,
+  postList,
+  boot,
+};
 
 function ended(m: VirtMachine, ev: PowerEvent | undefined): void {
   if (machine !== m) return; // we stopped it ourselves
@@ -573,6 +605,8 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
     case "snapshot-delete": snapshotJob(async () => { await snapshots().delete(msg.id); await postList(); }); break;
     case "snapshot-export": snapshotJob(() => exportSnapshot(msg.id)); break;
     case "snapshot-import": snapshotJob(() => importSnapshot(msg.file, msg.name)); break;
+    case "share": enqueue(() => shareJob(shareHost, msg)); break;
+    case "link-open": enqueue(() => openLinkJob(shareHost, msg)); break;
     case "screen": {
       const resolve = screenWaits.get(msg.request);
       screenWaits.delete(msg.request);

@@ -5,6 +5,7 @@
 import type { Problem, Slot } from "./boot-check.js";
 import type { FileProgress } from "./image-loader.js";
 import type { SnapshotItem } from "./snapshot-store.js";
+import type { LinkStatus, PageLimits, ShareStatus } from "./share-protocol.js";
 
 export interface MachineShape { cpus: number; memMiB: number; speed: number }
 
@@ -47,6 +48,11 @@ export type ToWorker =
   | { type: "snapshot-delete"; id: string }
   | { type: "snapshot-export"; id: string }
   | { type: "snapshot-import"; file: Blob; name: string }
+  // Share links (share-jobs.ts): snapshot and upload, the link made from
+  // linkBase; open one (a link's manifest id) from the service at apiBase.
+  // orBoot: what to boot instead when the link fails and nothing runs.
+  | { type: "share"; apiBase: string; linkBase: string }
+  | { type: "link-open"; id: string; apiBase: string; imagesUrl: string; limits: PageLimits; orBoot?: Extract<ToWorker, { type: "boot" }> }
   // The console's screen the worker asked for (screen-request), as terminal
   // output that redraws it.
   | { type: "screen"; request: number; data: string; cols: number; rows: number };
@@ -82,4 +88,6 @@ export type FromWorker =
   | { type: "screen-request"; request: number }
   // A restored machine's screen: clear the console and draw this.
   | { type: "screen-restore"; data: Uint8Array }
-  | { type: "snapshot-file"; name: string; data: Uint8Array };
+  | { type: "snapshot-file"; name: string; data: Uint8Array }
+  | { type: "share-status"; status: ShareStatus }
+  | { type: "link-status"; status: LinkStatus };

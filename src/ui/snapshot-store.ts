@@ -94,13 +94,14 @@ export class SnapshotStore {
     return items.sort((a, b) => b.created - a.created);
   }
 
-  // Keep a snapshot; its blobs are written only where the store lacks them.
-  async put(s: Snapshot, name: string): Promise<SnapshotItem> {
+  // Keep a snapshot; its blobs are written only where the store lacks them
+  // (or, `replace`, where what it holds was found damaged).
+  async put(s: Snapshot, name: string, replace: ReadonlySet<string> = new Set()): Promise<SnapshotItem> {
     const db = await this.open();
     const tx = db.transaction([SNAPSHOTS, BLOBS], "readwrite");
     const blobs = tx.objectStore(BLOBS);
     const have = await Promise.all(s.manifest.blobs.map((b) => request(blobs.getKey(b.hash))));
-    s.manifest.blobs.forEach((b, i) => { if (have[i] === undefined) blobs.put(s.blobs.get(b.hash), b.hash); });
+    s.manifest.blobs.forEach((b, i) => { if (have[i] === undefined || replace.has(b.hash)) blobs.put(s.blobs.get(b.hash), b.hash); });
     const item: SnapshotItem = {
       id: s.id, name: cleanName(name), created: Date.parse(s.manifest.created) || Date.now(),
       bytes: s.manifestBytes.length + s.manifest.blobs.reduce((n, b) => n + b.size, 0),
@@ -129,6 +130,26 @@ export class SnapshotStore {
     }));
     const s = await snapshotOf(manifest, blobs);
     return { ...s, id: r.id, manifestBytes: r.manifest };
+  }
+
+  // Whether a snapshot of this id is kept here.
+  async has(id: string): Promise<boolean> {
+    const db = await this.open();
+    return (await request(db.transaction(SNAPSHOTS).objectStore(SNAPSHOTS).getKey(id))) !== undefined;
+  }
+
+  // Those of `hashes` whose blobs are kept here and intact (a damaged one
+  // is left out, so that the caller fetches it again).
+  async blobsHere(hashes: string[]): Promise<Map<string, Uint8Array>> {
+    const db = await this.open();
+    const store = db.transaction(BLOBS).objectStore(BLOBS);
+    const got = await Promise.all(hashes.map((h) => request(store.get(h))));
+    const out = new Map<string, Uint8Array>();
+    await Promise.all(hashes.map(async (h, i) => {
+      const bytes = got[i];
+      if (bytes instanceof Uint8Array && (await sha256Hex(bytes)) === h) out.set(h, bytes);
+    }));
+    return out;
   }
 
   async rename(id: string, name: string): Promise<void> {

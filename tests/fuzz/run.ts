@@ -7,15 +7,22 @@ import { parseArgs } from "node:util";
 import { TARGETS, targetByName } from "./targets.js";
 import { runTarget, REGRESSIONS_DIR, type FuzzResult } from "./runner.js";
 
+const USAGE = "usage: npm run fuzz -- [--target T[,T...]] [--count N] [--seed S] [--hang-ms MS] [--save DIR] [--json] | --list\n";
+
 export async function fuzzMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      target: { type: "string" }, count: { type: "string", default: "10000" }, seed: { type: "string", default: "1" },
-      "hang-ms": { type: "string", default: "5000" }, save: { type: "string" }, json: { type: "boolean", default: false },
-      list: { type: "boolean", default: false },
-    },
-  });
+  const options = {
+    target: { type: "string" }, count: { type: "string", default: "10000" }, seed: { type: "string", default: "1" },
+    "hang-ms": { type: "string", default: "5000" }, save: { type: "string" }, json: { type: "boolean", default: false },
+    list: { type: "boolean", default: false }, help: { type: "boolean", default: false },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options }>>["values"];
+  try {
+    ({ values } = parseArgs({ args: argv, options }));
+  } catch (e) {
+    process.stderr.write(`fuzz: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) { process.stdout.write(USAGE); return 0; }
   if (values.list) {
     for (const t of TARGETS) process.stdout.write(`${t.name.padEnd(14)} ${t.about}\n`);
     return 0;

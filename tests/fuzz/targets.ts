@@ -23,6 +23,10 @@ import { fuzzServer, seedCorpus as p9Corpus, sessionSetup } from "../../src/9p/f
 import { fuzzBaseManifest, DiskFormatError } from "../../src/disks/base-format.js";
 import { fuzzDiskRecord } from "../../src/disks/store-backend.js";
 import { fuzzOverlayLog } from "../../src/node/disk-files.js";
+import { fuzzShareLink, ShareLinkError } from "../../src/snapshot/share-link.js";
+import { fuzzManifest, fuzzSnapshotFile, isSnapshotError } from "../../src/snapshot/fuzz.js";
+import { writeSnapshotFile } from "../../src/snapshot/snapshot-file.js";
+import { syntheticSnapshot } from "../snapshot/synthetic.js";
 import { VirtqueueHarness } from "./virtqueue-harness.js";
 import { fuzzTargets as debianFuzz } from "../../image/debian/fuzz.js";
 
@@ -185,6 +189,27 @@ export const TARGETS: FuzzTarget[] = [
     corpus: () => [overlayLogSeed()],
     run: (b) => fuzzOverlayLog(b),
     expected: (e) => e instanceof DiskFormatError,
+  },
+  {
+    name: "snapshot-file",
+    about: "snapshot files (.rvsnap: container, manifest, hashes, state blob and maps, as rvplay snapshot info reads them)",
+    corpus: async () => [writeSnapshotFile(await syntheticSnapshot())],
+    run: (b) => fuzzSnapshotFile(b),
+    expected: isSnapshotError,
+  },
+  {
+    name: "snapshot-manifest",
+    about: "snapshot manifests (what a share link's service returns)",
+    corpus: async () => [(await syntheticSnapshot()).manifestBytes],
+    run: (b) => fuzzManifest(b),
+    expected: isSnapshotError,
+  },
+  {
+    name: "share-link",
+    about: "share links (the page's #/s/<id>, rvplay boot --restore URL)",
+    corpus: () => [enc(`http://127.0.0.1:8080/#/s/${"0a".repeat(32)}`), enc(`#/s/${"0a".repeat(32)}`), enc(`https://h/app/index.html?cpus=2#/s/${"0a".repeat(32)}/`)],
+    run: (b) => fuzzShareLink(b),
+    expected: (e) => e instanceof ShareLinkError,
   },
 ];
 
