@@ -2,6 +2,7 @@ import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { snapshotApiPlugin } from "./server/vite-plugin.js";
 import { builtImagesPlugin } from "./server/built-images.js";
+import { wispRelayPlugin } from "./server/wisp/vite-plugin.js";
 
 // Shared WebAssembly memory needs a cross-origin isolated page: every server
 // that serves the app sends these two headers (dev and preview alike). A
@@ -15,7 +16,9 @@ export default defineConfig({
   // Relative URLs: the built site works from any directory of any host.
   base: "./",
   // The snapshot API (/api/v1/) beside the dev and preview servers, as `npm run serve` has it.
-  plugins: [react(), snapshotApiPlugin(), builtImagesPlugin()],
+  // The Wisp relay (/wisp/) the page's network goes through, loopback allowed;
+  // the built images (npm run image:debian) for the Image picker.
+  plugins: [react(), snapshotApiPlugin(), wispRelayPlugin(), builtImagesPlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },

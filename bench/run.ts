@@ -2,9 +2,11 @@
 // where qemu-system-riscv64 is installed: CPU benchmark MIPS, Linux boot and
 // in-guest workloads, page open -> prompt in Chromium, SMP scaling and idle
 // CPU; the snapshot service under load; snapshots of the sample VM; share
-// links in Chromium. `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz,debian`
-// runs a subset (fuzz only when asked for; debian where the Debian image is built).
+// links in Chromium; the shared folder; the guest's network (bench/net.ts).
+// `--json` prints [{ name, value, unit }];
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz,debian`
+// runs a subset (fuzz, and netoffloads — virtio-net with and without each
+// offload — only when asked for; debian where the Debian image is built).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -16,7 +18,10 @@ import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
 import { waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
+import { netBench } from "./net.js";
+import { netOffloadsBench } from "./net-offloads.js";
 import { diskBench } from "./disk.js";
+import { folderBench } from "./shared-folder.js";
 import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
@@ -224,14 +229,15 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,console,fuzz,debian` runs a subset;
-// `fuzz` runs only when asked for (it takes a while).
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz,debian` runs a subset;
+// `fuzz` and `netoffloads` run only when asked for (they take a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
-  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, console: consoleBench, fuzz: fuzzBench,
+  cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, folder: folderBench, console: consoleBench,
+  net: netBench, netoffloads: netOffloadsBench, fuzz: fuzzBench,
   debian: (f) => debianBench(f, json),
 };
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz");
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz" && k !== "netoffloads");
 const unknown = only.filter((k) => !(k in sections));
 if (unknown.length) {
   process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${Object.keys(sections).join(", ")}\n`);

@@ -3,7 +3,7 @@
 // the page, restore it: the counter goes on, the file is there, the screen
 // is back. Download it, import it in a fresh browser profile, restore it;
 // a tampered file is refused. A CLI snapshot restores in the page, and a
-// page snapshot in the CLI.
+// page snapshot in the CLI (over a folder given for the page's shared folder).
 import { test, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -76,6 +76,9 @@ test("snapshot, reload, restore: the counter goes on, the file is there, the scr
   await page.keyboard.type("echo snapfile-$((6*7)) > /tmp/marker; (n=0; while :; do n=$((n+1)); echo $n > /tmp/count; sleep 1; done) &\n");
   await runCommand(page, "echo SCREEN-MARK-$((7*6))");
   await runCommand(page, "sleep 2");
+  // A file of the page's shared folder held open (fd 7) across the snapshot.
+  await runCommand(page, "echo held-in-the-share > /mnt/host/held");
+  await runCommand(page, "exec 7</mnt/host/held");
   const before = Number((await runCommand(page, "cat /tmp/count")).trim());
   await page.getByTestId("snapshot-button").click();
   assert.match(await status(page, "done"), /Saved ".*" \([\d.]+ MB/);
@@ -88,6 +91,7 @@ test("snapshot, reload, restore: the counter goes on, the file is there, the scr
   await restoreFirst(page);
   await waitForScreen(page, /SCREEN-MARK-42/, 30_000);
   assert.equal((await runCommand(page, "cat /tmp/marker")).trim(), "snapfile-42");
+  assert.equal((await runCommand(page, "cat <&7")).trim(), "held-in-the-share", "the shared folder's session came back with the machine");
   const a = Number((await runCommand(page, "cat /tmp/count")).trim());
   assert.ok(a >= before, `the counter was ${before}, after the restore ${a}`);
   await runCommand(page, "sleep 2");
@@ -137,10 +141,14 @@ test("a CLI snapshot restores in the page, and a page snapshot in the CLI", { sk
   await waitForScreen(page, /CLI-SCREEN-25/, 30_000);
   assert.equal((await runCommand(page, "cat /tmp/origin")).trim(), "from-the-cli");
 
-  const c = Console.spawn(process.execPath, [RVPLAY, "boot", "--restore", downloaded], "rvplay boot --restore (page snapshot)");
+  // The page's machine has its Files folder (virtio-9p): restored over a folder given with --share.
+  const shared = mkdtempSync(join(dir, "shared-"));
+  const c = Console.spawn(process.execPath, [RVPLAY, "boot", "--restore", downloaded, "--share", shared], "rvplay boot --restore (page snapshot)");
   try {
     assert.equal((await c.run("cat /tmp/marker")).trim(), "snapfile-42");
     assert.match(c.output, /SCREEN-MARK-42/, "the page's screen is drawn in the terminal");
+    await c.run("echo via-the-cli > /mnt/host/from-page-snapshot.txt");
+    assert.equal(readFileSync(join(shared, "from-page-snapshot.txt"), "utf8"), "via-the-cli\n", "the guest's /mnt/host is the folder given");
   } finally {
     c.send("\x01x");
     c.proc.kill();

@@ -7,6 +7,7 @@ import type { ApiLimits } from "./snapshot-api.js";
 import type { RateLimits } from "./rate-limit.js";
 import type { Timeouts } from "./http-server.js";
 import type { S3StoreOptions } from "./s3-store.js";
+import { AddressPolicy } from "./wisp/address-policy.js";
 
 export class ConfigError extends Error {
   constructor(message: string) { super(message); this.name = "ConfigError"; }
@@ -49,7 +50,24 @@ export const OPTIONS: Option[] = [
   { flag: "request-timeout", env: ["RVPLAY_REQUEST_TIMEOUT"], kind: "duration", value: "TIME", help: "time to send a whole request, body included", default: "120s" },
   { flag: "idle-timeout", env: ["RVPLAY_IDLE_TIMEOUT"], kind: "duration", value: "TIME", help: "a connection moving no bytes this long is closed", default: "15s" },
   { flag: "trust-proxy", env: ["RVPLAY_TRUST_PROXY"], kind: "bool", help: "client address = last X-Forwarded-For hop (behind your own proxy)" },
+  { flag: "no-wisp", env: ["RVPLAY_NO_WISP"], kind: "bool", help: "no Wisp relay on /wisp/ (the page's network then needs a relay elsewhere)" },
+  { flag: "wisp-allow-loopback", env: ["RVPLAY_WISP_ALLOW_LOOPBACK"], kind: "bool", help: "let the relay reach this host's loopback (127.0.0.0/8, ::1)" },
+  { flag: "wisp-allow-private", env: ["RVPLAY_WISP_ALLOW_PRIVATE"], kind: "bool", help: "let the relay reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7, ...)" },
+  { flag: "wisp-allow", env: ["RVPLAY_WISP_ALLOW"], kind: "string", value: "LIST", help: "comma-separated CIDRs and host names the relay may reach although refused otherwise" },
+  { flag: "wisp-max-clients", env: ["RVPLAY_WISP_MAX_CLIENTS"], kind: "count", value: "N", help: "relay WebSockets at once", default: "256" },
+  { flag: "wisp-max-streams", env: ["RVPLAY_WISP_MAX_STREAMS"], kind: "count", value: "N", help: "relay connections one WebSocket may hold open", default: "64" },
+  { flag: "wisp-max-bytes", env: ["RVPLAY_WISP_MAX_BYTES"], kind: "size", value: "SIZE", help: "bytes both ways one relay WebSocket may carry", default: "4GiB" },
 ];
+
+/** The Wisp relay of `npm run serve` (server/wisp/relay.ts's options). */
+export interface WispConfig {
+  allowLoopback: boolean;
+  allowPrivate: boolean;
+  allow: string[];
+  maxClients: number;
+  maxStreamsPerClient: number;
+  maxBytesPerClient: number;
+}
 
 export interface S3Config extends Omit<S3StoreOptions, "credentials"> {}
 
@@ -64,6 +82,8 @@ export interface ServerConfig {
   rate: RateLimits;
   timeouts: Timeouts;
   trustProxy: boolean;
+  /** undefined with --no-wisp */
+  wisp: WispConfig | undefined;
 }
 
 /** Where the server keeps its objects by default: `$XDG_DATA_HOME/rvplay/<name>`. */
@@ -117,8 +137,10 @@ export function helpText(): string {
   return [
     "Usage: rvplay-server [options]   (npm run serve -- [options])",
     "",
-    "Serves the built rvplay app with the cross-origin isolation headers and the",
-    "snapshot API (/api/v1/) on the same origin; prints its URL.",
+    "Serves the built rvplay app with the cross-origin isolation headers, the",
+    "snapshot API (/api/v1/) and the Wisp relay the page's network uses (/wisp/)",
+    "on the same origin; prints its URL. The relay refuses loopback, private and",
+    "link-local destinations unless the --wisp-allow-* flags say otherwise.",
     "",
     "Options (a flag wins over its environment variable):",
     ...rows,
@@ -222,7 +244,18 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       idleMs: duration("idle-timeout"),
     },
     trustProxy: bool("trust-proxy") ?? false,
+    wisp: bool("no-wisp") ? undefined : {
+      allowLoopback: bool("wisp-allow-loopback") ?? false,
+      allowPrivate: bool("wisp-allow-private") ?? false,
+      allow: (str("wisp-allow") ?? "").split(",").map((x) => x.trim()).filter(Boolean),
+      maxClients: count("wisp-max-clients"),
+      maxStreamsPerClient: count("wisp-max-streams"),
+      maxBytesPerClient: size("wisp-max-bytes"),
+    },
   };
+  if (config.wisp) {
+    try { new AddressPolicy({ allow: config.wisp.allow }); } catch (e) { throw new ConfigError(`--wisp-allow: ${(e as Error).message}`); }
+  }
   if (config.timeouts.headersMs > config.timeouts.requestMs) {
     throw new ConfigError("--headers-timeout must not exceed --request-timeout");
   }

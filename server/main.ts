@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { StorageError } from "./http-error.js";
 import { createBuiltImagesHandler } from "./built-images.js";
 import { createStaticHandler } from "./static-files.js";
+import { createWispRelay } from "./wisp/relay.js";
+import { WISP_PATH } from "./wisp/vite-plugin.js";
 
 async function main(): Promise<number> {
   let parsed;
@@ -40,6 +42,9 @@ async function main(): Promise<number> {
     store, limits: config.limits, rate: config.rate, timeouts: config.timeouts,
     webDir, trustProxy: config.trustProxy, log,
   });
+  // The Wisp relay the page's user network goes through, on the same origin.
+  const relay = config.wisp ? createWispRelay({ path: WISP_PATH, ...config.wisp, log: (m) => log(`[wisp] ${m}`) }) : undefined;
+  if (relay) app.addUpgrade(WISP_PATH, (req, socket, head) => { relay.handleUpgrade(req, socket, head); });
   // Built images (npm run image:debian) for the page's Image picker.
   const images = createBuiltImagesHandler();
   const web = webDir ? createStaticHandler(webDir) : undefined;
@@ -56,12 +61,16 @@ async function main(): Promise<number> {
     await store.close();
     return 1;
   }
-  process.stdout.write(`rvplay server: ${url}  (snapshot API ${url}api/v1/, store: ${store.description})\n`);
+  const w = config.wisp;
+  const relayNote = !w ? "no Wisp relay" : `Wisp relay ${url.replace(/^http/, "ws")}${WISP_PATH.slice(1)}` +
+    (w.allowLoopback || w.allowPrivate || w.allow.length ? ` allowing ${[w.allowLoopback && "loopback", w.allowPrivate && "private networks", ...w.allow].filter(Boolean).join(", ")}` : "");
+  process.stdout.write(`rvplay server: ${url}  (snapshot API ${url}api/v1/, store: ${store.description}; ${relayNote})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolve(); };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  relay?.close();
   await app.close();
   return 0;
 }

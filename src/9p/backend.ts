@@ -62,6 +62,9 @@ export interface FsOpenFlags {
 export interface FsFile {
   // Fill `into` from `offset`; returns the bytes read (fewer only at the end of the file).
   read(offset: number, into: Uint8Array): Promise<number>;
+  // The same into several buffers in turn (a device's pages); optional: the
+  // server reads them one by one where a back end has no such call.
+  readv?(offset: number, into: Uint8Array[]): Promise<number>;
   write(offset: number, data: Uint8Array): Promise<number>;
   getattr(): Promise<FsAttr>; // of the open file, even once it is unlinked
   truncate(size: number): Promise<void>;
@@ -84,6 +87,8 @@ export interface FsBackend {
   unlink(dir: FsPath, name: string, isDir: boolean): Promise<void>; // isDir: rmdir
   rename(fromDir: FsPath, fromName: string, toDir: FsPath, toName: string): Promise<void>;
   statfs(): Promise<FsStatfs>;
+  // The device is done with the back end (the machine stopped).
+  close?(): Promise<void>;
 }
 
 export const S_IFMT = 0o170000;

@@ -26,7 +26,7 @@
 //   numbers out of the guest (QEMU's security_model=none shows them as they
 //   are; "mapped" stores the guest's in xattrs; we do neither). A guest chown
 //   is accepted and changes nothing; chmod drops setuid/setgid bits.
-import { promises as fsp, constants as C, lstatSync, type BigIntStats } from "node:fs";
+import { promises as fsp, constants as C, lstatSync, readvSync, type BigIntStats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import {
   allowedMode,
@@ -299,6 +299,28 @@ class NodeFile implements FsFile {
       const { bytesRead } = await this.fh.read(into, done, into.length - done, offset + done);
       if (bytesRead === 0) break;
       done += bytesRead;
+    }
+    return done;
+  }
+
+  // One preadv(2) straight into the guest's pages, as many times as it
+  // takes (a short read before the end of the file is retried for the rest).
+  // Synchronous, on the I/O worker's thread: a read the page cache answers
+  // (the usual case: 256 KiB in tens of microseconds) costs less than the
+  // two thread hops of libuv's pool, and those hops were a third of the
+  // host's time per read on the loaded 2-core machine (sequential 64 MiB
+  // reads: about 175 to 270 MB/s, alternating runs). A read from a slow disk holds the
+  // I/O worker (and so the other devices) for its duration; the harts run on.
+  async readv(offset: number, into: Uint8Array[]): Promise<number> {
+    let views = into.filter((v) => v.length > 0);
+    let done = 0;
+    while (views.length > 0) {
+      const bytesRead = readvSync(this.fh.fd, views, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      let skip = bytesRead;
+      while (views.length > 0 && skip >= views[0].length) { skip -= views[0].length; views = views.slice(1); }
+      if (skip > 0) views = [views[0].subarray(skip), ...views.slice(1)];
     }
     return done;
   }

@@ -19,6 +19,7 @@ import {
 } from "./errno.js";
 import { S_IFMT, S_IFREG, type FsAttr, type FsBackend, type FsDirEntry, type FsFile, type FsOpenFlags, type FsSetAttr } from "./backend.js";
 import { checkName, checkSymlinkTarget, NAME_MAX } from "./names.js";
+import { P9SessionError, type P9SessionState } from "./session-state.js";
 
 export const DEFAULT_MSIZE_CAP = 512 * 1024;
 export const MIN_MSIZE = 4096; // as QEMU: smaller cannot carry a readdir or a path
@@ -49,6 +50,7 @@ interface OpenState {
   isDir: boolean;
   read: boolean;
   write: boolean;
+  append?: boolean; // kept so that a restored session opens the file the same way
   listing?: FsDirEntryWithOffset[]; // a directory's entries, read at offset 0
 }
 interface FsDirEntryWithOffset extends FsDirEntry { offset: bigint }
@@ -89,7 +91,7 @@ export class P9Server {
   private readonly maxFids: number;
   private msize = 0; // 0 until a Tversion agrees on one
   private readonly fids = new Map<number, Fid>();
-  private readonly inflight = new Map<number, Promise<Uint8Array>>();
+  private readonly inflight = new Map<number, Promise<unknown>>();
 
   constructor(private readonly fs: FsBackend, options: P9ServerOptions = {}) {
     this.msizeCap = Math.max(MIN_MSIZE, Math.floor(options.msizeCap ?? DEFAULT_MSIZE_CAP));
@@ -108,14 +110,44 @@ export class P9Server {
     } catch (e) {
       return e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL);
     }
-    const reply = this.dispatch(request);
-    this.inflight.set(tag, reply);
+    return this.track(tag, this.dispatch(request), (e) => rlerror(tag, errnoOf(e)));
+  }
+
+  // One T-message in, its reply written into `out` (a device's writable
+  // buffers, in order); returns the reply's length. A Tread's data is read
+  // from the file straight into the buffers past the reply's 11-byte header,
+  // with no copy: the layout of Linux's zero-copy reads (an 11-byte header
+  // buffer, then the reader's pages). A reply larger than `out` is replaced
+  // by Rlerror EMSGSIZE; `out` must hold at least RREAD_HEADER (11) bytes,
+  // which any Rlerror fits. Never throws.
+  async handleInto(request: Uint8Array, out: Uint8Array[]): Promise<number> {
+    const room = out.reduce((n, b) => n + b.length, 0);
+    if (room < RREAD_HEADER) throw new RangeError("a reply needs at least 11 bytes of room");
+    let head;
     try {
-      return await reply;
-    } catch {
-      return rlerror(tag, EIO); // dispatch() answers every error itself; this is only a last guard
+      head = decodeHeader(request);
+    } catch (e) {
+      return scatterReply(out, e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL));
+    }
+    const tag = head.tag;
+    if (head.type === TYPE_NUMBER.Tread && this.msize !== 0) {
+      const written = this.track(tag, this.readInto(request, out, room), (e) => scatterReply(out, rlerror(tag, errnoOf(e))));
+      return written;
+    }
+    let reply = await this.handle(request);
+    if (reply.length > room) reply = rlerror(tag, EMSGSIZE);
+    return scatterReply(out, reply);
+  }
+
+  // Registers a request in flight under its tag (Tflush waits for it).
+  private async track<T>(tag: number, work: Promise<T>, failed: (e: unknown) => T): Promise<T> {
+    this.inflight.set(tag, work);
+    try {
+      return await work;
+    } catch (e) {
+      return failed(e); // the handlers answer every error themselves; this is only a last guard
     } finally {
-      if (this.inflight.get(tag) === reply) this.inflight.delete(tag);
+      if (this.inflight.get(tag) === work) this.inflight.delete(tag);
     }
   }
 
@@ -125,6 +157,58 @@ export class P9Server {
     this.fids.clear();
     this.msize = 0;
     await Promise.all(open.map((f) => f.close().catch(() => undefined)));
+  }
+
+  // The session as plain data, for a snapshot: the agreed msize and every
+  // fid by path (fids hold paths, not host handles), with how it was opened.
+  // Call it with no request in flight (the device is drained).
+  exportSession(): P9SessionState {
+    return {
+      msize: this.msize,
+      fids: [...this.fids].map(([fid, f]) => ({
+        fid, kind: f.kind, path: [...f.path], qid: { type: f.qid.type, path: f.qid.path.toString() },
+        ...(f.open ? { open: { dir: f.open.isDir, read: f.open.read, write: f.open.write, append: f.open.append ?? false } } : {}),
+      })),
+    };
+  }
+
+  // Take up a session a snapshot saved, over the same folder (or another:
+  // its root stands for the saved root): each open file is opened again by
+  // its path. A fid whose file is gone (or is no longer what it was: another
+  // inode) is dropped, so the guest's next use of it gets EBADF rather than
+  // another file's bytes. Returns the fids dropped. The state must have
+  // passed parseP9Session (src/9p/session-state.ts).
+  async importSession(state: P9SessionState): Promise<number[]> {
+    if (state.msize > this.msizeCap) throw new P9SessionError(`the saved session's msize ${state.msize} is above this server's ${this.msizeCap}`);
+    if (state.fids.length > this.maxFids) throw new P9SessionError(`the saved session holds ${state.fids.length} fids; this server allows ${this.maxFids}`);
+    await this.reset();
+    const dropped: number[] = [];
+    for (const s of state.fids) {
+      const qid: Qid = { type: s.qid.type, version: 0, path: BigInt(s.qid.path) };
+      const fid: Fid = { kind: s.kind, path: [...s.path], qid };
+      try {
+        // A fid below the root must still name the file it named; the root
+        // is the folder's root whatever folder the restore was given (the
+        // page's snapshot restored in the CLI over --share DIR).
+        const attr = await this.fs.getattr(fid.path);
+        if (fid.path.length === 0) fid.qid = qidOf(attr);
+        else if (s.kind === "node" && attr.ino !== qid.path) throw new FsError(EBADF, "another file now");
+        if (s.open) {
+          if (s.open.dir || s.kind === "xattr") {
+            fid.open = { isDir: s.open.dir, read: s.open.read, write: s.open.write };
+          } else {
+            if (s.open.write && this.fs.readOnly) throw new FsError(EROFS, "read-only share");
+            const file = await this.fs.open(fid.path, { read: s.open.read, write: s.open.write, truncate: false, append: s.open.append });
+            fid.open = { file, isDir: false, read: s.open.read, write: s.open.write, append: s.open.append };
+          }
+        }
+        this.fids.set(s.fid, fid);
+      } catch {
+        dropped.push(s.fid);
+      }
+    }
+    this.msize = state.msize;
+    return dropped;
   }
 
   private async dispatch(request: Uint8Array): Promise<Uint8Array> {
@@ -416,7 +500,7 @@ export class P9Server {
       if (m.flags & O_DIRECTORY) throw new FsError(ENOTDIR, "O_DIRECTORY on a file");
       if ((flags.write || flags.truncate) && this.fs.readOnly) throw new FsError(EROFS, "read-only share");
       const file = await this.fs.open(f.path, flags);
-      open = { file, isDir: false, read: flags.read, write: flags.write };
+      open = { file, isDir: false, read: flags.read, write: flags.write, append: flags.append };
     }
     if (this.fids.get(m.fid) !== f || f.open) {
       await open.file?.close();
@@ -440,7 +524,7 @@ export class P9Server {
     }
     d.path = [...d.path, m.name];
     d.qid = qidOf(attr);
-    d.open = { file, isDir: false, read: flags.read, write: flags.write };
+    d.open = { file, isDir: false, read: flags.read, write: flags.write, append: flags.append };
     return encode("Rlcreate", m.tag, { qid: d.qid, iounit: 0 });
   }
 
@@ -463,6 +547,53 @@ export class P9Server {
     view.setUint16(5, m.tag, true);
     view.setUint32(7, n, true);
     return reply.subarray(0, RREAD_HEADER + n);
+  }
+
+  // Tread answered into the device's buffers (see handleInto). The same
+  // checks and errors as read(); the data goes from the file into `out`
+  // past the 11-byte header, which is written last.
+  private async readInto(request: Uint8Array, out: Uint8Array[], room: number): Promise<number> {
+    let m: Message;
+    try {
+      m = decode(request);
+    } catch (e) {
+      return scatterReply(out, e instanceof P9ProtocolError ? rlerror(e.tag, e.errno) : rlerror(NOTAG, EINVAL));
+    }
+    const tag = m.tag;
+    try {
+      if (m.type !== "Tread") throw new FsError(EINVAL, "not a Tread");
+      if (decodeHeader(request).size > this.msize) throw new FsError(EMSGSIZE, "message larger than msize");
+      const f = this.fid(m.fid);
+      if (!f.open) throw new FsError(EBADF, "fid not open");
+      if (f.open.isDir) throw new FsError(EISDIR, "read of a directory (use Treaddir)");
+      if (!f.open.read) throw new FsError(EBADF, "fid not open for reading");
+      const count = Math.min(m.count, this.msize - RREAD_HEADER);
+      if (RREAD_HEADER + count > room) throw new FsError(EMSGSIZE, "reply larger than the buffers given");
+      let n = 0;
+      if (f.kind === "node" && f.open.file && m.offset < MAX_OFFSET && count > 0) {
+        const views = sliceViews(out, RREAD_HEADER, count);
+        const file = f.open.file;
+        if (file.readv) {
+          n = await file.readv(Number(m.offset), views);
+        } else {
+          for (const v of views) {
+            const got = await file.read(Number(m.offset) + n, v);
+            n += got;
+            if (got < v.length) break;
+          }
+        }
+      }
+      const header = new Uint8Array(RREAD_HEADER);
+      const view = new DataView(header.buffer);
+      view.setUint32(0, RREAD_HEADER + n, true);
+      view.setUint8(4, TYPE_NUMBER.Rread);
+      view.setUint16(5, tag, true);
+      view.setUint32(7, n, true);
+      scatterReply(out, header);
+      return RREAD_HEADER + n;
+    } catch (e) {
+      return scatterReply(out, rlerror(tag, errnoOf(e)));
+    }
   }
 
   private async setattr(m: Message<"Tsetattr">): Promise<Uint8Array> {
@@ -544,4 +675,30 @@ export class P9Server {
       }
     }
   }
+}
+
+// Copy a reply into the buffers in order; returns its length.
+function scatterReply(out: Uint8Array[], reply: Uint8Array): number {
+  let at = 0;
+  for (const b of out) {
+    if (at >= reply.length) break;
+    const n = Math.min(b.length, reply.length - at);
+    b.set(reply.subarray(at, at + n));
+    at += n;
+  }
+  return reply.length;
+}
+
+// Views of bytes [skip, skip + len) of the buffers taken end to end.
+function sliceViews(out: Uint8Array[], skip: number, len: number): Uint8Array[] {
+  const views: Uint8Array[] = [];
+  for (const b of out) {
+    if (len <= 0) break;
+    if (skip >= b.length) { skip -= b.length; continue; }
+    const n = Math.min(b.length - skip, len);
+    views.push(b.subarray(skip, skip + n));
+    len -= n;
+    skip = 0;
+  }
+  return views;
 }

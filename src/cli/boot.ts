@@ -1,17 +1,19 @@
 // rvplay boot: the virt machine with the serial console on this terminal.
-import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync, existsSync, readFileSync, writeFileSync, accessSync, constants as FS } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { createServer } from "node:net";
 import { loadCoreModule } from "../node/core-module.js";
 import { readBootFile, SAMPLE_DIR } from "../node/boot-files.js";
 import { VirtMachine } from "../machine/virt-machine.js";
 import { spawnNodeHart } from "../node/harts.js";
-import type { DeviceSpec } from "../devices/specs.js";
+import type { DeviceSpec, NetSpec, ShareSpec } from "../devices/specs.js";
 import { spawnNodeIo } from "../node/io.js";
 import { ImageError, isGzip } from "../machine/boot-images.js";
 import { CoreError, MiB } from "../machine/core.js";
 import { checkHarts, checkRamMiB, MIN_RAM_MIB, MAX_RAM_MIB, MAX_HARTS } from "../machine/shape.js";
 import { DEFAULT_RAM_MIB } from "../../wasm-core/limits.js";
+import { HostForwardError, parseHostForward } from "../net/hostfwd.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DiskFormatError } from "../disks/base-format.js";
 import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
@@ -38,7 +40,7 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              its shape and command line are the snapshot's; the
                              boot images it names are the sample's or given with
                              --kernel, --firmware, --initrd, its disk's base
-                             with --disk
+                             with --disk, its shared folder with --share
       --image NAME|DIR       boot a built image: sample (the default, busybox) or
                              debian (Debian 13, built by npm run image:debian),
                              or a folder with an image.json; its kernel, initrd,
@@ -61,6 +63,24 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              whose writes persist
       --store DIR            the disk store (see rvplay disk)
       --no-disk              no disk
+      --net user|none        the network card: "user" (default) is a virtio-net
+                             NIC on a user-mode network like QEMU's -nic user:
+                             the guest gets 10.0.2.15 by DHCP, 10.0.2.2 is this
+                             machine's loopback, 10.0.2.3 the DNS resolver, and
+                             its TCP/UDP goes out through this process's sockets;
+                             "none" leaves the card out; RVPLAY_NET_DNS=
+                             host[:port],... names DNS servers to ask instead
+                             of this system's resolver
+      --net-forward SPEC     host port to a guest port, repeatable:
+                             tcp:HOSTPORT:GUESTPORT, or QEMU's hostfwd form
+                             tcp:[HOSTADDR]:HOSTPORT-[10.0.2.15]:GUESTPORT
+                             (host address default 127.0.0.1)
+      --share DIR[,ro]       share the host directory DIR with the guest
+                             (virtio-9p, mount tag "host"; the sample image
+                             mounts it at /mnt/host): read-write, or
+                             read-only with ",ro". The guest cannot reach
+                             outside DIR (no "..", no symlinks followed on
+                             the host) and sees its files as root's
 `;
 
 const CTRL_A = 0x01;
@@ -87,6 +107,49 @@ function snapshotPath(dir: string): { path: string; write: (bytes: Uint8Array) =
 export function bootArgsFor(opts: { append?: string; verbose?: boolean; kernel?: string }): string {
   if (opts.append !== undefined) return opts.append;
   return defaultBootargs({ sample: opts.kernel === undefined, verbose: opts.verbose === true });
+}
+
+// Why --net / --net-forward cannot be used, or undefined. A forward is
+// parsed here (hostfwd.ts) so that a typo is refused before anything boots.
+export function checkNetArgs(net: string, forwards: string[]): string | undefined {
+  if (net !== "user" && net !== "none") return `--net '${net}': expected user or none`;
+  if (net === "none" && forwards.length) return "--net-forward needs the network (--net user)";
+  const seen = new Set<string>();
+  for (const f of forwards) {
+    try {
+      const fwd = parseHostForward(f);
+      const key = `${fwd.hostAddr}:${fwd.hostPort}`;
+      if (seen.has(key)) return `--net-forward '${f}': host port ${key} is forwarded twice`;
+      seen.add(key);
+    } catch (e) {
+      if (e instanceof HostForwardError) return `--net-forward: ${e.message}`;
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+// RVPLAY_NET_DNS="host[:port],...": the DNS servers the user network asks
+// for the guest's lookups instead of this system's resolver (which reads
+// /etc/hosts).
+function dnsServersFromEnv(): string[] | undefined {
+  const v = process.env.RVPLAY_NET_DNS?.trim();
+  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+// The network --net and --net-forward (checked) ask for; undefined: none.
+function netSpecOf(net: string, forwards: string[]): NetSpec | undefined {
+  return net === "user" ? { type: "user", forwards, dnsServers: dnsServersFromEnv() } : undefined;
+}
+
+// Why nothing can listen on the forward's host address and port, or undefined.
+function cannotListen(fwd: { hostAddr: string; hostPort: number }): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", (e: NodeJS.ErrnoException) => resolve(`cannot listen on ${fwd.hostAddr}:${fwd.hostPort}: ${
+      e.code === "EADDRINUSE" ? "the port is in use" : e.code === "EACCES" ? "permission denied" : e.message}`));
+    s.listen(fwd.hostPort, fwd.hostAddr, () => s.close(() => resolve(undefined)));
+  });
 }
 
 function fileHead(path: string, n: number): Uint8Array {
@@ -133,6 +196,28 @@ function diskSpec(path: string, writable: boolean): DeviceSpec | SnapshotDisk {
 
 const MAX_DISKS = 4;
 
+// --share DIR, DIR,ro or DIR,rw: the host directory, checked before boot.
+export function shareSpec(arg: string): DeviceSpec {
+  const m = /^(.*),(ro|rw)$/.exec(arg);
+  const path = m ? m[1] : arg;
+  const readOnly = m?.[2] === "ro";
+  if (path === "") throw new ImageError("--share needs a directory");
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageError(`cannot share '${path}': ${err.code === "ENOENT" ? "no such directory" : err.message}`);
+  }
+  if (!st.isDirectory()) throw new ImageError(`cannot share '${path}': not a directory`);
+  try {
+    accessSync(path, FS.R_OK | FS.X_OK | (readOnly ? 0 : FS.W_OK));
+  } catch {
+    throw new ImageError(`cannot share '${path}': this user may not ${readOnly ? "read" : "read and write"} it${readOnly ? "" : " (add ,ro to share it read-only)"}`);
+  }
+  return { kind: "9p", tag: "host", share: { type: "host", path, readOnly } };
+}
+
 // --disk X: a file when X is a path or names a file here, else a disk of the store.
 async function diskOrStoreSpec(x: string, writable: boolean, store: string | undefined): Promise<DeviceSpec | SnapshotDisk> {
   if (x.includes("/") || (existsSync(x) && !statSync(x).isDirectory()) || !DISK_NAME.test(x)) return diskSpec(x, writable);
@@ -164,6 +249,9 @@ export async function boot(args: string[]): Promise<number> {
         store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        net: { type: "string", default: "user" },
+        "net-forward": { type: "string", multiple: true, default: [] },
+        share: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -205,6 +293,14 @@ export async function boot(args: string[]): Promise<number> {
   if (shapeError) { process.stderr.write(shapeError); return 2; }
   const cpus = Number(v.cpus), mem = Number(v.mem);
   if (v["disk-writable"] && !v.disk) { process.stderr.write("rvplay boot: --disk-writable needs --disk FILE\n"); return 2; }
+  const netError = checkNetArgs(v.net!, v["net-forward"]!);
+  if (netError) { process.stderr.write(`rvplay boot: ${netError}\n`); return 2; }
+  // A forward whose host port is taken is said plainly, before the boot
+  // (the I/O worker would fail the machine with it a moment later).
+  for (const f of v["net-forward"]!) {
+    const why = await cannotListen(parseHostForward(f));
+    if (why) { process.stderr.write(`rvplay boot: --net-forward '${f}': ${why}\n`); return 1; }
+  }
 
   let machine: VirtMachine;
   let taker: SnapshotTaker;
@@ -214,7 +310,9 @@ export async function boot(args: string[]): Promise<number> {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
-      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0] }));
+      const share = v.share === undefined ? undefined : shareSpec(v.share);
+      ({ machine, taker, screen, disk } = await restoreFromFile(v.restore, { ...v, disk: v.disk?.[0], share: share?.kind === "9p" ? share.share : undefined,
+        net: netSpecOf(v.net!, v["net-forward"]!) }));
       if (disk) disks.push(disk);
     } catch (e) {
       if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
@@ -244,6 +342,9 @@ export async function boot(args: string[]): Promise<number> {
         if (d instanceof SnapshotDisk) { disks.push(d); devices.push(d.spec); } else devices.push(d);
       }
     }
+    if (v.share !== undefined) devices.push(shareSpec(v.share));
+    const net = netSpecOf(v.net!, v["net-forward"]!);
+    if (net) devices.push({ kind: "net", net });
     const images: BootImage[] = [
       { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
       { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
@@ -357,7 +458,7 @@ async function fetchLink(link: string): Promise<Snapshot> {
 // The machine a snapshot file or share link holds, ready to run, with the
 // boot images from the sample or the files given, and a taker that
 // continues from it.
-async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string }):
+async function restoreFromFile(file: string, v: { kernel?: string; firmware?: string; initrd?: string; disk?: string; share?: ShareSpec; net?: NetSpec }):
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; disk?: SnapshotDisk }> {
   let snap: Snapshot;
   if (/^https?:\/\//i.test(file)) {
@@ -384,7 +485,20 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
   const diskCandidates: ImageCandidate[] = [];
   if (snap.manifest.disks.length > 0) add(v.disk, "disk.img.gz", "disk image", diskCandidates);
   const prepared = await prepareRestore(snap, candidates, diskCandidates);
-  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo);
+  if (v.share && !snap.manifest.devices.some((d) => d.type === "virtio-9p")) {
+    throw new SnapshotError("unsupported", "the snapshot's machine had no shared folder: drop --share");
+  }
+  // A machine that had a shared folder and no --share (a page's machine
+  // always has its Files folder, which cannot come along): an empty folder
+  // in memory, said so, rather than no restore at all.
+  let share = v.share;
+  const had = snap.manifest.devices.some((d) => d.type === "virtio-9p");
+  if (had && !share) {
+    share = { type: "memory" };
+    process.stderr.write("[rvplay] the snapshot's machine had a shared folder (/mnt/host); without --share DIR it gets an empty one in memory, " +
+      "gone when rvplay ends, and files the guest had open there fail (EBADF)\r\n");
+  }
+  const machine = await restoreMachine(prepared, await loadCoreModule(), spawnNodeHart, spawnNodeIo, { share, net: v.net });
   const taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {}); // the next snapshot reuses these packs
   return { machine, taker, screen: prepared.console?.bytes, disk: prepared.disk };

@@ -16,6 +16,7 @@ export type ToIo =
   | { type: "drain"; id: number } // finish what is in flight, then hold still
   | { type: "save"; id: number; owner: string } // drained: each device's snapshot state
   | { type: "resume" }
+  | { type: "command"; slot: number; command: unknown } // to one device (VirtioDevice.command)
   | { type: "stop" };
 
 export type FromIo =
@@ -89,6 +90,9 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
         held = false;
         host!.resume();
         wake?.();
+        break;
+      case "command":
+        host?.device(m.slot)?.command?.(m.command);
         break;
       case "stop":
         stopped = true;

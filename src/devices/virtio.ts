@@ -35,12 +35,16 @@ export interface DeviceContext {
   // A request taken from queue q is done: `written` bytes were written into
   // its writable buffers.
   complete(q: number, chain: Chain, written: number): void;
+  // Several requests of queue q done at once: the driver sees them together.
+  completeAll(q: number, chains: Chain[], written: number[]): void;
   // The driver broke the protocol: NEEDS_RESET and a configuration interrupt.
   fail(reason: string): void;
   // The device's configuration space changed (rewritten from config()).
   configChanged(): void;
   // Something the page or the CLI should know (a warning, statistics).
   event(e: unknown): void;
+  // The feature bits the driver accepted (meaningful once it set FEATURES_OK).
+  driverFeatures(): bigint;
 }
 
 export interface VirtioDevice {
@@ -56,6 +60,9 @@ export interface VirtioDevice {
   drain?(): Promise<void>;
   resume?(): void;
   close?(): void | Promise<void>;
+  // A command from the page or the CLI (e.g. a NIC's cable pulled); devices
+  // ignore what they do not know.
+  command?(c: unknown): void;
   // For a snapshot, once drained: the device's host-side state, or
   // undefined when it keeps none a snapshot needs.
   save?(owner: string): Promise<unknown> | undefined;
@@ -137,6 +144,10 @@ export class VirtioMmioHost {
         const vq = this.queue(slot, q);
         if (vq.push(chain, written) && vq.wantsInterrupt()) this.interrupt(slot, VIRTIO_MMIO_INT_VRING);
       },
+      completeAll: (q, chains, written) => {
+        const vq = this.queue(slot, q);
+        if (vq.pushAll(chains, written) && vq.wantsInterrupt()) this.interrupt(slot, VIRTIO_MMIO_INT_VRING);
+      },
       fail: () => this.needsReset(slot),
       configChanged: () => {
         this.writeConfig(slot, dev);
@@ -145,6 +156,7 @@ export class VirtioMmioHost {
         this.interrupt(slot, VIRTIO_MMIO_INT_CONFIG);
       },
       event: (e) => this.onEvent(slot, e),
+      driverFeatures: () => this.view.dv.getBigUint64(slotBase(slot) + L.VQ_DRIVER_FEATURES, true),
     };
   }
 

@@ -45,6 +45,9 @@ export class VirtQueue {
 
   get resetGen(): number { return this.dv.getUint32(this.s + L.VQ_RESET_GEN, true); }
 
+  // The queue's size (QueueNum) as the driver set it.
+  get size(): number { return this.dv.getUint32(this.qs + L.Q_NUM, true); }
+
   // The driver has the device running and this queue ready.
   get live(): boolean {
     return (this.dv.getUint32(this.s + L.VQ_STATUS, true) & VIRTIO_STATUS_DRIVER_OK) !== 0 &&
@@ -74,23 +77,49 @@ export class VirtQueue {
     }
   }
 
+  // Give back the last `n` requests pop() took, unused (QEMU's
+  // virtqueue_unpop): a receive queue takes buffers for a packet, finds
+  // too few, and leaves them for later. False (nothing changed) if the
+  // device was reset since `gen`.
+  unpop(n: number, gen: number): boolean {
+    this.lock.hostLock();
+    try {
+      if (gen !== this.resetGen || !this.live) return false;
+      const last = this.dv.getUint32(this.qs + L.Q_LAST_AVAIL, true);
+      this.dv.setUint32(this.qs + L.Q_LAST_AVAIL, (last - n) & 0xffff, true);
+      return true;
+    } finally {
+      this.lock.hostUnlock();
+    }
+  }
+
   // Return a request with `written` bytes written into its writable
   // buffers. False (and nothing written) if the device was reset since the
   // request was taken, or the queue is no longer live.
   push(chain: Chain, written: number): boolean {
+    return this.pushAll([chain], [written]);
+  }
+
+  // Return several requests at once: the driver sees all of them or none
+  // (QEMU's virtqueue_fill ... virtqueue_flush). A packet spread over
+  // several receive buffers (virtio-net's MRG_RXBUF) needs this: a driver
+  // that saw only its first buffer would find the rest missing.
+  pushAll(chains: Chain[], written: number[]): boolean {
     this.lock.hostLock();
     try {
-      if (chain.gen !== this.resetGen || !this.live) return false;
+      if (chains.some((c) => c.gen !== this.resetGen) || !this.live) return false;
       const mem = this.mem;
       const num = this.dv.getUint32(this.qs + L.Q_NUM, true);
       const used = this.dv.getBigUint64(this.qs + L.Q_DEVICE, true);
       const usedIdx = mem.u16(used + 2n);
-      const elem = used + 4n + BigInt((usedIdx % num) * 8);
-      mem.setU32(elem, chain.head);
-      mem.setU32(elem + 4n, written);
-      // The element must be visible before the index that publishes it:
+      for (let i = 0; i < chains.length; i++) {
+        const elem = used + 4n + BigInt(((usedIdx + i) % num) * 8);
+        mem.setU32(elem, chains[i].head);
+        mem.setU32(elem + 4n, written[i]);
+      }
+      // The elements must be visible before the index that publishes them:
       // a sequentially consistent store orders them.
-      mem.publishU16(used + 2n, (usedIdx + 1) & 0xffff);
+      mem.publishU16(used + 2n, (usedIdx + chains.length) & 0xffff);
       return true;
     } finally {
       this.lock.hostUnlock();

@@ -70,6 +70,9 @@ export class IoLink {
 
   resume(): void { if (this.failure === undefined) this.port?.post({ type: "resume" }); }
 
+  // A command for the device in `slot` (VirtioDevice.command).
+  command(slot: number, command: unknown): void { if (this.failure === undefined) this.port?.post({ type: "command", slot, command }); }
+
   // Let the devices finish and close their back ends (flushing files), then end.
   async stop(): Promise<void> {
     const port = this.port;

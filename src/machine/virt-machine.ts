@@ -223,6 +223,14 @@ export class VirtMachine {
 
   get isPaused(): boolean { return this.paused; }
 
+  // Tell the device in `slot` something (e.g. a NIC's cable pulled); the
+  // I/O side hands it over, devices ignore what they do not know.
+  deviceCommand(slot: number, command: unknown): void { this.io.command(slot, command); }
+
+  // The slot each device is in, in the order cfg.devices gave them (the
+  // virtio-rng the machine adds comes last).
+  get deviceSlots(): { slot: number; kind: DeviceSpec["kind"] }[] { return this.slots.map((d) => ({ slot: d.slot, kind: d.spec.kind })); }
+
   // Place everything in RAM and reset the harts (power-on and reboot).
   // The harts must be parked.
   private load(): void {

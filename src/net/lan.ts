@@ -97,6 +97,7 @@ export class LanPort implements GuestLink {
 
   /** The guest's address once bound. */
   get address(): string | undefined { return this.own?.bound ? ipv4ToString(this.own.ip) : undefined; }
+  guestAddress(): string | undefined { return this.address; }
 
   fromGuest(frame: Uint8Array): void {
     if (this.closed) return;

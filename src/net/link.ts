@@ -15,6 +15,18 @@ export interface GuestLink {
   onToGuest: (frame: Uint8Array) => boolean | void;
   resumeToGuest(): void;
   close(): void;
+  /**
+   * Optional: the NIC says what the guest's driver takes (virtio-net's
+   * negotiated offloads). Until told otherwise a link sends frames of at
+   * most the MTU.
+   */
+  setGuestOffloads?(o: GuestOffloads): void;
+}
+
+/** What the guest's NIC driver accepted (see virtio-net.ts). */
+export interface GuestOffloads {
+  /** TCP segments up to 64 KiB toward the guest (VIRTIO_NET_F_GUEST_TSO4); the NIC marks them for the guest. */
+  largeTcpSegments: boolean;
 }
 
 export interface LinkCounters {

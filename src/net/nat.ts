@@ -19,7 +19,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4, parseEthernet } from "./ethernet.js";
 import { NetFrameError, type FrameErrorKind } from "./frame-error.js";
 import { buildEchoReply, ICMP_ECHO_REQUEST, parseIcmp } from "./icmp.js";
 import { LIMITED_BROADCAST, parseIpv4Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Ipv4Packet } from "./ipv4.js";
-import { setTimer, ToGuestQueue, type GuestLink, type LinkCounters } from "./link.js";
+import { setTimer, ToGuestQueue, type GuestLink, type GuestOffloads, type LinkCounters } from "./link.js";
 import { ACK, FIN, newTcpFrame, finishTcpChecksum, parseTcp, RST, SYN, seqAdd, type TcpSegment } from "./tcp.js";
 import { TcpConnection, type TcpHost, type TcpLimits } from "./tcp-connection.js";
 import { buildUdpFrame, parseUdp } from "./udp.js";
@@ -76,6 +76,7 @@ export class UserNetwork implements GuestLink, TcpHost {
   readonly gatewayMac: Mac;
 
   private mac: Mac | undefined;
+  private guestSeen = false;           // a packet came from the guest's address
   private readonly queue: ToGuestQueue;
   private readonly tcp = new Map<string, TcpConnection>();
   private readonly blocked = new Set<TcpConnection>();
@@ -147,6 +148,14 @@ export class UserNetwork implements GuestLink, TcpHost {
   }
 
   resumeToGuest(): void { this.queue.pump(); }
+
+  /** The NIC's negotiated offloads: with large segments, TCP sends up to 64 KiB per frame. */
+  setGuestOffloads(o: GuestOffloads): void { this.limits.largeSegments = o.largeTcpSegments; }
+
+  /** The guest's address once DHCP gave it (the user network hands out one). */
+  // The guest's address once it has it: leased here, or in use already (a
+  // guest restored from a snapshot keeps the lease an earlier network gave).
+  guestAddress(): string | undefined { return this.stats.dhcpAcks > 0 || this.guestSeen ? ipv4ToString(this.config.guest) : undefined; }
 
   /** Forwards host connections to hostAddr:hostPort to the guest's guestPort (needs a back end that listens). */
   async addForward(fwd: HostForward): Promise<Listener> {
@@ -241,7 +250,8 @@ export class UserNetwork implements GuestLink, TcpHost {
   private handleIpv4(p: Uint8Array): void {
     const ip = parseIpv4Packet(p);
     const c = this.config;
-    if (ip.src !== c.guest) {
+    if (ip.src === c.guest) this.guestSeen = true;
+    else {
       // Before DHCP the guest has no address; only DHCP may come from 0.0.0.0.
       if (!(ip.src === 0 && ip.protocol === PROTO_UDP)) { this.stats.dropped["bad-address"]++; return; }
     }

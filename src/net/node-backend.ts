@@ -12,6 +12,11 @@ import {
 export interface NodeBackendOptions {
   /** Resolvers for DNS queries other than A ("host:port"); default: the system's (dns.getServers()). */
   dnsServers?: string[];
+  /**
+   * Resolvers ("host[:port]") for A lookups too, instead of the system's
+   * getaddrinfo (which reads /etc/hosts); they also become dnsServers.
+   */
+  resolverServers?: string[];
   connectTimeoutMs?: number;   // default 20 s
   dnsTimeoutMs?: number;       // default 4 s
 }
@@ -24,11 +29,16 @@ export class NodeBackend implements NetBackend {
   private readonly connectTimeoutMs: number;
   private readonly dnsTimeoutMs: number;
   private readonly dnsServers: string[];
+  private readonly resolver: dns.promises.Resolver | undefined;
 
   constructor(opts: NodeBackendOptions = {}) {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 20000;
     this.dnsTimeoutMs = opts.dnsTimeoutMs ?? 4000;
-    this.dnsServers = opts.dnsServers ?? dns.getServers();
+    this.dnsServers = opts.dnsServers ?? opts.resolverServers ?? dns.getServers();
+    if (opts.resolverServers?.length) {
+      this.resolver = new dns.promises.Resolver({ timeout: this.dnsTimeoutMs, tries: 2 });
+      this.resolver.setServers(opts.resolverServers); // throws on a malformed address
+    }
   }
 
   connectTcp(host: string, port: number, events: TcpStreamEvents): TcpStream {
@@ -95,6 +105,7 @@ export class NodeBackend implements NetBackend {
 
   async resolve(name: string): Promise<string[]> {
     try {
+      if (this.resolver && !net.isIP(name)) return await this.resolver.resolve4(name);
       const r = await dns.promises.lookup(name, { family: 4, all: true });
       return r.map((a) => a.address);
     } catch (e) {

@@ -55,7 +55,13 @@ export interface TcpLimits {
   rtoMs: number;        // first retransmission timeout
   maxRetries: number;
   connectTimeoutMs: number;
+  // The guest's NIC takes TCP segments up to 64 KiB (virtio-net GUEST_TSO4):
+  // send whole multiples of the MSS at once. Changes while connections run.
+  largeSegments?: boolean;
 }
+
+// The most payload one IPv4 packet can carry after 20-byte IP and TCP headers.
+const MAX_SEGMENT_PAYLOAD = 65535 - 40;
 
 const MAX_RTO_MS = 8000;
 
@@ -316,15 +322,19 @@ export class TcpConnection implements TcpStreamEvents {
       this.retries = 0;
       this.rto = this.limits.rtoMs;
       if (this.sndNxt === this.sndUna) this.clearTimer(); else this.armTimer(this.rto, true);
-      if (this.streamPaused && this.sendQ.length < this.limits.bufferBytes / 2) {
-        this.streamPaused = false;
-        this.stream?.resume();
-      }
     }
     // Window update (RFC 9293 3.10.7.4, fifth check): only from a newer segment.
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
       this.sndWnd = seg.window << this.sndShift;
       this.sndWl1 = seg.seq; this.sndWl2 = ack;
+    }
+    // Only now, with the window of this ACK: a back end may deliver held
+    // data inside resume(), and the output that follows must not use the
+    // old window against the new sndUna (that overran the guest's window:
+    // Linux dropped the excess, TCPZeroWindowDrop, and we waited for the RTO).
+    if (this.streamPaused && this.sendQ.length < this.limits.bufferBytes / 2) {
+      this.streamPaused = false;
+      this.stream?.resume();
     }
     if (this.finAcked) {
       if (this.state === "fin-wait-1") this.state = "fin-wait-2";
@@ -372,7 +382,8 @@ export class TcpConnection implements TcpStreamEvents {
       if (unsent <= 0) break;
       const room = this.sndWnd - inFlight;
       if (room <= 0) break;
-      const len = Math.min(this.mss, room, unsent);
+      const segMax = this.limits.largeSegments ? Math.max(this.mss, Math.floor(MAX_SEGMENT_PAYLOAD / this.mss) * this.mss) : this.mss;
+      const len = Math.min(segMax, room, unsent);
       // Sender-side silly window avoidance (RFC 9293 3.8.6.2.1): no small
       // segment while there is data in flight that will open the window.
       if (len < this.mss && len < unsent && inFlight > 0) break;

@@ -202,6 +202,9 @@ export class WispClient implements NetBackend {
     return [ipv4ToString(ip)];
   }
 
+  /** The WebSocket failed or was closed: nothing more goes through this client. */
+  get isClosed(): boolean { return this.closed; }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

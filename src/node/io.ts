@@ -5,12 +5,16 @@ import type { IoSpawner } from "../devices/io-host.js";
 import type { DevicePlatform } from "../devices/specs.js";
 import { FileDisk } from "./file-disk.js";
 import { openStoreDisk } from "./disk-files.js";
+import { makeNodeNet } from "./net-link.js";
+import { NodeFsBackend } from "../9p/node-fs-backend.js";
 
 // What the I/O worker builds under Node beyond the shared devices.
 export const nodeDevices: DevicePlatform = {
   openDisk: (d) => d.type === "file" ? FileDisk.open(d.path, d.writable)
     : d.type === "store" ? openStoreDisk(d.store, d.id, d.readOnly ?? false)
     : undefined,
+  makeNet: makeNodeNet,
+  openShare: (s) => s.type === "host" ? NodeFsBackend.create(s.path, { readOnly: s.readOnly }) : undefined,
 };
 
 export const spawnNodeIo: IoSpawner = () => {

@@ -12,6 +12,7 @@ export type SnapshotErrorCode =
   | "bad_blob"         // a blob that does not decompress to what the manifest says
   | "limits"           // more harts or RAM (or bigger parts) than this rvplay allows
   | "missing_image"    // a boot image the snapshot needs is not available
+  | "missing_share"    // the machine had a shared folder and none was given to restore it with
   | "missing_blob"     // a blob the manifest lists is not in the file or store
   | "bad_state"        // machine state that the emulator cannot run from
   | "unsupported";     // this runtime lacks something (WebCrypto, CompressionStream)

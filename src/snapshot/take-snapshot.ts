@@ -9,15 +9,16 @@
 // of the last snapshot it took (or that the machine was restored from), so
 // the next one stores only the pages that changed.
 import * as L from "../../wasm-core/layout.js";
-import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE } from "../../wasm-core/spec/virtio.js";
+import { VIRTIO_ID_BLOCK, VIRTIO_ID_RNG, VIRTIO_ID_CONSOLE, VIRTIO_ID_9P, VIRTIO_ID_NET } from "../../wasm-core/spec/virtio.js";
 import type { DiskSave } from "../devices/virtio-blk.js";
+import type { Virtio9pSave } from "../devices/virtio-9p.js";
 import { memoryRecords } from "../../wasm-core/records.js";
 import type { CoreView } from "../machine/core.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
 import { MANIFEST_FORMAT } from "./share-api.js";
 import {
   CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, SNAPSHOT_VERSION,
-  type DeviceEntry, type DiskEntry, type ImageRef, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
+  type DeviceEntry, type DiskEntry, type ImageRef, type NetState, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
 } from "./manifest.js";
 import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
 import { ImageIndex } from "./image-index.js";
@@ -55,7 +56,7 @@ interface Captured {
   records: { name: string; version: number; bytes: Uint8Array }[];
   pages: Uint32Array;     // numbers of the non-zero RAM pages, ascending
   copy: Uint8Array;       // their bytes, 4096 each
-  devices: { slot: number; deviceId: number }[];
+  devices: { slot: number; deviceId: number; state?: unknown }[];
   disk?: Uint8Array;      // the disk's bytes (a disk in memory)
   saved?: DiskSave;       // the disk's chunks, pinned (a store disk)
 }
@@ -121,7 +122,10 @@ export class SnapshotTaker {
         "a snapshot cannot hold it yet; boot with the disk in memory (a .gz image) or from the disk store to take snapshots");
     }
     // The owner of the disk chunks pinned for this snapshot until it holds them.
+    const hasNic = (cfg.devices ?? []).some((d) => d.kind === "net" || (d.kind === "object" && d.device.deviceId === VIRTIO_ID_NET));
     const owner = `snapshot-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    // A shared folder's device saves its 9P session (the fids by path).
+    const has9p = (cfg.devices ?? []).some((d) => d.kind === "9p");
     if (this.scanner?.memory !== machine.memory) this.scanner = { memory: machine.memory, scanner: new ZeroScanner(machine.memory) };
     const scanner = this.scanner.scanner;
     scanner.prescan(L.RAM_OFFSET, cfg.ramBytes);
@@ -139,7 +143,7 @@ export class SnapshotTaker {
       const devices: Captured["devices"] = [];
       for (let slot = 0; slot < 8; slot++) {
         const id = view.dv.getUint32(L.DEVICE_BASE + L.D_VIRTIO + slot * L.VIRTIO_SLOT_SIZE + L.VQ_DEVICE_ID, true);
-        if (id !== 0) devices.push({ slot, deviceId: id });
+        if (id !== 0) devices.push({ slot, deviceId: id, state: saved.find((x) => x.slot === slot)?.state });
       }
       // The I/O side is drained: the disk's bytes hold still until resume
       // (a store disk has pinned its chunks: they stay as they are now).
@@ -152,7 +156,9 @@ export class SnapshotTaker {
         records: records.map((r) => ({ name: r.name, version: r.version, bytes: mem.slice(r.base, r.base + r.size) })),
         pages, copy, devices, disk: d, saved: st,
       };
-    }, storeDisk ? owner : undefined);
+      // The devices save themselves for a store disk (its pins), a shared
+      // folder (its session) or a NIC (its MAC and cable).
+    }, storeDisk || has9p || hasNic ? owner : undefined);
     try {
       return await this.finish(cfg, cap, pauseMs, t0, index, disk, stores, screen);
     } finally {
@@ -291,7 +297,17 @@ export class SnapshotTaker {
     const stateBlob = await deflate(stateRaw);
     const stateHash = await sha256Hex(stateBlob);
 
-    const devices: DeviceEntry[] = cap.devices.map(({ slot, deviceId }) => {
+    const devices: DeviceEntry[] = cap.devices.map(({ slot, deviceId, state }) => {
+      if (deviceId === VIRTIO_ID_NET) {
+        const st = state as NetState | undefined;
+        if (!st) throw new SnapshotError("unsupported", `the network card in slot ${slot} did not save its state for the snapshot`);
+        return { slot, type: "virtio-net", version: DEVICE_VERSIONS["virtio-net"], state: { mac: st.mac, linkUp: st.linkUp, offloads: st.offloads } };
+      }
+      if (deviceId === VIRTIO_ID_9P) {
+        if (state === undefined) throw new SnapshotError("unsupported", `the shared folder's device (virtio-9p, slot ${slot}) did not save its session`);
+        const s = state as Virtio9pSave;
+        return { slot, type: "virtio-9p", version: DEVICE_VERSIONS["virtio-9p"], state: { tag: s.tag, session: s.session } };
+      }
       if (deviceId === VIRTIO_ID_BLOCK) return { slot, type: "virtio-blk", version: DEVICE_VERSIONS["virtio-blk"], disk: 0, state: {} };
       if (deviceId === VIRTIO_ID_RNG) return { slot, type: "virtio-rng", version: DEVICE_VERSIONS["virtio-rng"], state: {} };
       if (deviceId === VIRTIO_ID_CONSOLE) return { slot, type: "virtio-console", version: DEVICE_VERSIONS["virtio-console"], state: {} };

@@ -13,6 +13,7 @@ import { forgetOwnBoot, loadOwnBoot, ownBootInUse, saveOwnBoot } from "./boot-st
 import { fetchManifest, type FileProgress } from "./image-loader.js";
 import { ROW_KEYS } from "./key-row.js";
 import { MipsChart, HART_COLOURS } from "./mips-chart.js";
+import { NetworkPanel, useNetwork } from "./network-panel.js";
 import type { BootedFile, BootSource, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
 import { MipsMeter } from "./rates.js";
 import { isLeaveKey, SerialConsole } from "./serial-console.js";
@@ -23,6 +24,7 @@ import {
 import { unloadLoses } from "./unload-guard.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DisksPanel, type MachineDisks } from "./disks-panel.js";
+import { FilesPanel, type MachineShare } from "./files-panel.js";
 import { stealDisk, DISK_DB } from "../web/disk-idb.js";
 import { ScreenCapture } from "./screen-capture.js";
 import { SnapshotsPanel, type SnapshotStatus } from "./snapshots-panel.js";
@@ -116,6 +118,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [ownStatus, setOwnStatus] = useState<DialogStatus>({ kind: "idle" });
   const [machineDisks, setMachineDisks] = useState<MachineDisks | undefined>();
   const [diskWarnings, setDiskWarnings] = useState<string[]>([]);
+  const [machineShare, setMachineShare] = useState<MachineShare | undefined>();
   const light = useMediaQuery("(prefers-color-scheme: light)");
   const [snapshotItems, setSnapshotItems] = useState<SnapshotItem[]>([]);
   const [snapshotStatus, setSnapshotStatus] = useState<SnapshotStatus>({ kind: "idle", message: "" });
@@ -139,10 +142,13 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const shapeOf = (s: Settings): MachineShape => ({ cpus: s.cpus, memMiB: s.memMiB, speed: s.speed });
   const postToWorker = useCallback((m: ToWorker, transfer: Transferable[] = []) => worker.current?.postMessage(m, transfer), []);
+  const network = useNetwork(postToWorker, (ns) => setNotes((n) => [...n, ...ns]));
   const bootMessage = (s: Settings, src: BootSource, request?: number): Extract<ToWorker, { type: "boot" }> =>
-    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request });
+    ({ type: "boot", shape: shapeOf(s), log: s.log, imagesUrl: new URL("images/", document.baseURI).href, source: src, request, net: network.bootDevice() });
   // Share links (share-panel.tsx): a resumed link's shape becomes the chosen one.
-  const links = useShareLinks(postToWorker, useMemo(() => ({ maxCpus: limits.maxCpus, maxMemMiB: MAX_MEM_MIB }), [limits]),
+  // A share link's machine, like a snapshot's, goes onto the panel's network.
+  const withNet = useCallback((m: ToWorker): ToWorker => m.type === "link-open" ? { ...m, net: network.restoreDevice() } : m, [network.restoreDevice]);
+  const links = useShareLinks(useCallback((m: ToWorker) => postToWorker(withNet(m)), [withNet]), useMemo(() => ({ maxCpus: limits.maxCpus, maxMemMiB: MAX_MEM_MIB }), [limits]),
     useCallback(() => new URL("images/", document.baseURI).href, []),
     useCallback((sh: { cpus: number; memMiB: number }) => setChosen((c) => ({ ...c, cpus: sh.cpus, memMiB: sh.memMiB })), []));
   const linksRef = useRef(links);
@@ -202,7 +208,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setProgress({ files: m.files, own: !!m.own });
           if (!m.own && m.files.every((f) => f.done)) setLoadTime(performance.now() - loadStart.current);
           break;
+        case "net": network.onStats(m.stats); break;
         case "state":
+          network.onPower(m.state);
           powerRef.current = m.state;
           setPower({ state: m.state, message: m.message });
           if (m.shape) setRunningShape(m.shape);
@@ -261,6 +269,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           setMachineDisks({ attached: m.attached, persistent: m.persistent, note: m.note, busy: m.busy });
           setDiskWarnings([]);
           break;
+        case "share": setMachineShare({ attached: m.attached, note: m.note }); break;
         case "disk-event":
           setDiskWarnings((w) => (w.includes(m.message) ? w : [...w.slice(-3), m.message]));
           if (m.kind !== "io-error") con.note(m.message);
@@ -271,6 +280,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
           break;
         case "screen-restore":
+          network.onRestored();
           bootStart.current = { at: performance.now(), cause: "snapshot restore" };
           meter.reset();
           setStats(undefined);
@@ -319,7 +329,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
       if (disposed) return;
       source.current = src;
       // A share link in the address opens instead (the boot if it fails).
-      w.postMessage(linksRef.current.firstMessage(bootMessage(chosenRef.current, src)));
+      w.postMessage(withNet(linksRef.current.firstMessage(bootMessage(chosenRef.current, src))));
       w.postMessage({ type: "snapshot-list" } satisfies ToWorker);
     })();
     con.focus();
@@ -446,7 +456,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
 
   const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
   const restoreSnapshot = (id: string) => {
-    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href });
+    postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href, net: network.restoreDevice() });
     serial.current?.focus();
   };
 
@@ -643,6 +653,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             {stats?.held && <p className="hint">Console flow control: the machine waits while the page catches up with its output.</p>}
           </section>
 
+          <NetworkPanel net={network} on={on} onReboot={reset} />
           <DisksPanel machine={on ? machineDisks : undefined} machineOn={on} warnings={diskWarnings} onReboot={reset}
             onTakeOver={(id) => { void stealDisk(DISK_DB, id).then(reset); }} />
           <SnapshotsPanel items={snapshotItems} status={snapshotStatus} canTake={power.state === "running" || power.state === "paused"}
@@ -651,6 +662,8 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             onDelete={(id) => postToWorker({ type: "snapshot-delete", id })}
             onDownload={(id) => postToWorker({ type: "snapshot-export", id })}
             onImport={(file) => postToWorker({ type: "snapshot-import", file, name: file.name })} />
+
+          <FilesPanel machine={on ? machineShare : undefined} machineOn={on} />
 
           <section className="card help" aria-labelledby="help-h">
             <h2 id="help-h">Tips</h2>

@@ -12,10 +12,12 @@ import { spawnWebIo } from "../web/io.js";
 import { BootFileError, checkBootFiles, inflateIfGzip, type BootBytes, type Problem, type Slot } from "./boot-check.js";
 import { fetchBootFiles, fetchGzip, fetchManifest, type BootFiles, type FileProgress } from "./image-loader.js";
 import { OutputBatcher } from "./output-batcher.js";
+import type { NetCommand, NetStatsEvent } from "../devices/virtio-net.js";
 import type { BootedFile, BootSource, FileRef, FromWorker, MachineShape, OwnFiles, PowerState, ToWorker } from "./protocol.js";
 import type { DeviceSpec } from "../devices/specs.js";
 import { DiskStore } from "../disks/disk-store.js";
 import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
+import { pageShareSpec } from "../web/share-platform.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
@@ -374,6 +376,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     devices.push(...keep);
     post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
   }
+  const share = await pageShareSpec();
+  if ("spec" in share) devices.push(share.spec);
+  post({ type: "share", attached: "spec" in share, note: "note" in share ? share.note : undefined });
   shape = next;
   userPaused = false;
   setState("starting");
@@ -381,12 +386,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const m = await VirtMachine.create(mod, {
     ramBytes: next.memMiB * MiB, harts: next.cpus, firmware: ready.bytes.firmware, kernel: ready.bytes.kernel,
     initrd: ready.bytes.initrd, bootargs: ready.bootargs,
-    devices: [{ kind: "console" }, ...devices],
+    devices: [{ kind: "console" }, ...devices, ...(msg.net ? [msg.net] : [])],
   }, spawnWebHart, spawnWebIo);
-  m.onDeviceEvent = (_slot, e) => {
-    const ev = e as { kind?: string; message?: string };
-    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
-  };
   const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
   taker = new SnapshotTaker([
     { role: "firmware", name: name("firmware", "fw_jump.bin"), bytes: ready.bytes.firmware },
@@ -401,6 +402,12 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
 }
 
 function startMachine(m: VirtMachine, next: MachineShape): void {
+  // A booted or a restored machine's disks and network card report here.
+  m.onDeviceEvent = (_slot, e) => {
+    const ev = e as { kind?: string; message?: string };
+    if (ev.kind === "store-failed" || ev.kind === "lock-lost" || ev.kind === "io-error") post({ type: "disk-event", kind: ev.kind, message: ev.message ?? "" });
+    else if (ev.kind === "net-stats") post({ type: "net", stats: e as NetStatsEvent });
+  };
   m.setSpeedCap(next.speed / 100);
   m.onOutput = (bytes) => batcher.push(bytes);
   m.onReset = () => post({ type: "reboot", uptime: m.uptimeSeconds() });
@@ -459,16 +466,17 @@ async function takeSnapshot(name?: string): Promise<void> {
   snapshotStatus("done", `Saved "${item.name}" (${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the machine paused ${stats.pauseMs.toFixed(0)} ms).`);
 }
 
-async function restoreSnapshot(id: string, imagesUrl: string): Promise<void> {
+async function restoreSnapshot(id: string, imagesUrl: string, nic?: DeviceSpec): Promise<void> {
   const t0 = performance.now();
   snapshotStatus("busy", "Restoring the snapshot…");
-  await restoreFrom(await snapshots().load(id), imagesUrl);
+  await restoreFrom(await snapshots().load(id), imagesUrl, nic);
   snapshotStatus("done", `Restored in ${Math.round(performance.now() - t0)} ms.`);
 }
 
 // Resume a snapshot in hand. Everything is checked and the new machine
 // built before the running one gives way: a failure leaves it running.
-async function restoreFrom(snap: Snapshot, imagesUrl: string): Promise<void> {
+// nic: the Network panel's card; a snapshot's card goes onto its network.
+async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec): Promise<void> {
   // The boot images it names: the sample's, or files booted in this tab.
   const candidates: ImageCandidate[] = [];
   const disks: ImageCandidate[] = [];
@@ -485,7 +493,12 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string): Promise<void> {
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
   const prepared = await prepareRestore(snap, candidates, disks);
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
-  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo);
+  // A machine that had the shared folder takes up its session over the page's Files folder.
+  const hadShare = prepared.manifest.devices.some((d) => d.type === "virtio-9p");
+  const share = hadShare ? await pageShareSpec() : undefined;
+  if (share && "note" in share) throw new SnapshotError("missing_share", `the snapshot's machine had the shared folder, and this page cannot give it one: ${share.note}`);
+  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
+    { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined, net: nic?.kind === "net" ? nic.net : undefined });
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -502,6 +515,7 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string): Promise<void> {
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});
   post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  post({ type: "share", attached: hadShare });
   startMachine(m, sh);
   setState("running");
 }
@@ -600,7 +614,7 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
     case "ack": batcher.ack(msg.bytes); break;
     case "snapshot-take": snapshotJob(() => takeSnapshot(msg.name)); break;
     case "snapshot-list": snapshotJob(postList); break;
-    case "snapshot-restore": snapshotJob(() => restoreSnapshot(msg.id, msg.imagesUrl)); break;
+    case "snapshot-restore": snapshotJob(() => restoreSnapshot(msg.id, msg.imagesUrl, msg.net)); break;
     case "snapshot-rename": snapshotJob(async () => { await snapshots().rename(msg.id, msg.name); await postList(); }); break;
     case "snapshot-delete": snapshotJob(async () => { await snapshots().delete(msg.id); await postList(); }); break;
     case "snapshot-export": snapshotJob(() => exportSnapshot(msg.id)); break;
@@ -611,6 +625,11 @@ self.addEventListener("message", (ev: MessageEvent<ToWorker>) => {
       const resolve = screenWaits.get(msg.request);
       screenWaits.delete(msg.request);
       resolve?.({ bytes: new TextEncoder().encode(msg.data), cols: msg.cols, rows: msg.rows });
+      break;
+    }
+    case "net-cable": {
+      const nic = machine?.deviceSlots.find((d) => d.kind === "net");
+      if (nic) machine!.deviceCommand(nic.slot, { kind: "net-link", up: msg.up } satisfies NetCommand);
       break;
     }
   }

@@ -4,6 +4,8 @@
 // RPC layer. Blobs (files the user picked) cross by reference.
 import type { Problem, Slot } from "./boot-check.js";
 import type { FileProgress } from "./image-loader.js";
+import type { DeviceSpec } from "../devices/specs.js";
+import type { NetStatsEvent } from "../devices/virtio-net.js";
 import type { SnapshotItem } from "./snapshot-store.js";
 import type { LinkStatus, PageLimits, ShareStatus } from "./share-protocol.js";
 
@@ -33,7 +35,9 @@ export type ToWorker =
   // answers "refused" and a running machine goes on untouched. The sample's
   // files come from imagesUrl (fetched once, then kept). `log`: boot with
   // the kernel's full log (no `quiet`) unless the source gives a command line.
-  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number }
+  // `net`: the network card (net-settings.ts's netDeviceSpec), if any.
+  | { type: "boot"; shape: MachineShape; log: boolean; imagesUrl: string; source: BootSource; request?: number; net?: DeviceSpec }
+  | { type: "net-cable"; up: boolean }        // plug or pull the network cable, live
   | { type: "stop" }                          // power off (pull the plug)
   | { type: "pause" }
   | { type: "resume" }
@@ -43,7 +47,8 @@ export type ToWorker =
   // Snapshots (kept in IndexedDB by the worker; see snapshot-store.ts).
   | { type: "snapshot-take"; name?: string }
   | { type: "snapshot-list" }
-  | { type: "snapshot-restore"; id: string; imagesUrl: string }
+  // net: the Network panel's card, whose network a snapshot's card is plugged into.
+  | { type: "snapshot-restore"; id: string; imagesUrl: string; net?: DeviceSpec }
   | { type: "snapshot-rename"; id: string; name: string }
   | { type: "snapshot-delete"; id: string }
   | { type: "snapshot-export"; id: string }
@@ -52,7 +57,8 @@ export type ToWorker =
   // linkBase; open one (a link's manifest id) from the service at apiBase.
   // orBoot: what to boot instead when the link fails and nothing runs.
   | { type: "share"; apiBase: string; linkBase: string }
-  | { type: "link-open"; id: string; apiBase: string; imagesUrl: string; limits: PageLimits; orBoot?: Extract<ToWorker, { type: "boot" }> }
+  // net: as snapshot-restore's.
+  | { type: "link-open"; id: string; apiBase: string; imagesUrl: string; limits: PageLimits; orBoot?: Extract<ToWorker, { type: "boot" }>; net?: DeviceSpec }
   // The console's screen the worker asked for (screen-request), as terminal
   // output that redraws it.
   | { type: "screen"; request: number; data: string; cols: number; rows: number };
@@ -74,6 +80,8 @@ export type FromWorker =
   | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
   // The files cannot boot; nothing was changed.
   | { type: "refused"; request?: number; problems: Problem[] }
+  // The network card's figures (from the device, about twice a second while they change).
+  | { type: "net"; stats: NetStatsEvent }
   // The disks this boot has (store disks by id, in /dev/vd? order); whether
   // they are kept (IndexedDB) and if not why; disks left out because
   // another tab has them.
@@ -81,6 +89,8 @@ export type FromWorker =
   // A disk reported trouble: an I/O error, a store that failed (now in
   // memory only), or another tab took it over.
   | { type: "disk-event"; kind: string; message: string }
+  // Whether this boot has the shared folder (virtio-9p, /mnt/host), and if not why.
+  | { type: "share"; attached: boolean; note?: string }
   | { type: "snapshots"; list: SnapshotItem[] }
   // How a snapshot action went, to show the user.
   | { type: "snapshot-status"; kind: "busy" | "done" | "error"; message: string }

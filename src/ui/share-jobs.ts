@@ -12,6 +12,7 @@ import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
 import type { Snapshot } from "../snapshot/snapshot-file.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
+import type { DeviceSpec } from "../devices/specs.js";
 import type { LinkStatus, ShareStatus } from "./share-protocol.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -25,7 +26,7 @@ export interface ShareHost {
   /** a snapshot of the running machine */
   take(): Promise<Snapshot>;
   /** resume it; throws, with the running machine untouched, if it cannot */
-  restore(s: Snapshot, imagesUrl: string): Promise<void>;
+  restore(s: Snapshot, imagesUrl: string, net?: DeviceSpec): Promise<void>;
   /** start fetching the sample's boot images (a restore needs them) */
   prefetchImages(imagesUrl: string): void;
   store(): SnapshotStore;
@@ -133,7 +134,7 @@ export async function openLinkJob(host: ShareHost, msg: Extract<ToWorker, { type
     }
     status({ kind: "busy", id, phase: "restore", message: "Resuming the shared machine…" });
     const fetchMs = performance.now() - t0;
-    await host.restore(snap, msg.imagesUrl).catch((e) => {
+    await host.restore(snap, msg.imagesUrl, msg.net).catch((e) => {
       // new WebAssembly.Memory(): more than this browser gives one page.
       if (e instanceof RangeError) throw new SnapshotError("limits", `this browser would not give the machine its ${snap!.manifest.machine.ramBytes / 2 ** 20} MiB of RAM (${e.message})`);
       throw e;

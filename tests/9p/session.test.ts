@@ -1,5 +1,7 @@
-// A scripted 9P2000.L session, the operations Linux's v9fs uses, against both
-// back ends: the host folder (checked on the host as well) and the memory tree.
+// A scripted 9P2000.L session, the operations Linux's v9fs uses, against every
+// back end: the host folder (checked on the host as well), the memory tree,
+// and the page's IndexedDB folder (over fake-indexeddb here).
+import "fake-indexeddb/auto";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, lstatSync, readlinkSync, existsSync } from "node:fs";
@@ -8,6 +10,7 @@ import { join } from "node:path";
 import { P9Server } from "../../src/9p/server.js";
 import { NodeFsBackend } from "../../src/9p/node-fs-backend.js";
 import { MemoryBackend } from "../../src/9p/memory-backend.js";
+import { IdbShare } from "../../src/web/share-idb.js";
 import type { FsBackend } from "../../src/9p/backend.js";
 import { QTDIR, QTFILE, QTSYMLINK } from "../../src/9p/codec.js";
 import * as E from "../../src/9p/errno.js";
@@ -27,6 +30,10 @@ const backends: [string, () => Promise<Setup>][] = [
     return { backend: await NodeFsBackend.create(host), host, cleanup: () => rmSync(host, { recursive: true, force: true }) };
   }],
   ["memory", async () => ({ backend: new MemoryBackend(), cleanup: () => undefined })],
+  ["IndexedDB", async () => {
+    const share = await IdbShare.open(`session-${Math.random()}`, { channel: false });
+    return { backend: share, cleanup: () => { void share.close(); } };
+  }],
 ];
 
 async function session(setup: Setup): Promise<P9Client> {

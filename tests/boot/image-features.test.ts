@@ -2,8 +2,9 @@
 // clock from the RTC, a first screen without driver errors (and with nothing
 // but the banner and the prompt under `quiet`), init_on_free, reboot, the
 // busybox network tools, and a boot that never waits for a network. Where
-// QEMU is installed, the devices rvplay does not emulate yet (virtio-net,
-// virtio-9p, virtio-console) are shown working with the same image there.
+// QEMU is installed, the devices rvplay does not emulate yet (virtio-9p,
+// virtio-console) and QEMU's own user network are shown working with the
+// same image there (rvplay's network: tests/netdev/).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -51,9 +52,9 @@ const uptime = async (c: Console) => Number((await c.run("cut -d' ' -f1 /proc/up
 // Network interfaces, sorted (not `ls`: on a terminal busybox ls colours).
 const interfaces = async (c: Console) => (await c.run("(cd /sys/class/net && echo *)")).trim().split(/\s+/).sort().join(" ");
 
-test("full boot log: no driver error, the host's date from /dev/rtc0, lo up, no eth0, a prompt without delay", { timeout: 180_000 }, async () => {
+test("full boot log: no driver error, the host's date from /dev/rtc0, lo up, no eth0 under --net none, a prompt without delay", { timeout: 180_000 }, async () => {
   // --verbose: the whole kernel log (the default boot is quiet).
-  await rvplay("--verbose", ["--verbose"], async (c) => {
+  await rvplay("--verbose --net none", ["--verbose", "--net", "none"], async (c) => {
     const boot = c.output;
     assert.doesNotMatch(boot, /failed with error|already claimed/, "no driver fails to probe (syscon-poweroff did, -16)");
     assert.match(boot, /goldfish_rtc \S+: registered as rtc0/);
@@ -132,7 +133,7 @@ test("reboot restarts the machine to a fresh prompt; poweroff still ends it", { 
   });
 });
 
-// ---- the same image under QEMU, with the devices rvplay has not got yet ----
+// ---- the same image under QEMU, with devices rvplay has not got yet ----
 
 const qemu = qemuSystem();
 const noQemu = qemu ? false : "qemu-system-riscv64 not installed";

@@ -20,6 +20,7 @@ import { WispProtocolError } from "../../src/net/wisp-protocol.js";
 import { P9Server } from "../../src/9p/server.js";
 import { MemoryBackend } from "../../src/9p/memory-backend.js";
 import { fuzzServer, seedCorpus as p9Corpus, sessionSetup } from "../../src/9p/fuzz.js";
+import { fuzzP9Session, P9SessionError } from "../../src/9p/session-state.js";
 import { fuzzBaseManifest, DiskFormatError } from "../../src/disks/base-format.js";
 import { fuzzDiskRecord } from "../../src/disks/store-backend.js";
 import { fuzzOverlayLog } from "../../src/node/disk-files.js";
@@ -148,6 +149,14 @@ export const TARGETS: FuzzTarget[] = [
     run: (b, s) => fuzzServer(s as P9Server, b),
     expected: () => false,
     maxLen: 70 * 1024,
+  },
+  {
+    name: "9p-session",
+    about: "a snapshot's saved 9P session of the shared folder (fids by path)",
+    corpus: () => [enc(JSON.stringify({ msize: 65536, fids: [{ fid: 0, kind: "node", path: [], qid: { type: 128, path: "1" } },
+      { fid: 3, kind: "node", path: ["dir", "file.txt"], qid: { type: 0, path: "42" }, open: { dir: false, read: true, write: true, append: false } }] }))],
+    run: (b) => fuzzP9Session(b),
+    expected: (e) => e instanceof P9SessionError,
   },
   {
     name: "disk-manifest",
