@@ -12,7 +12,9 @@ import { parseImageManifest } from "../image/debian/image-manifest.js";
 interface Figure { name: string; value: number; unit: string }
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const PROMPT = /root@rvplay:~# $/m;
+// ttyS0's prompt (a second auto-login getty runs on the virtio console, hvc0,
+// where the machine has one; what is typed goes to ttyS0).
+const PROMPT = /Debian GNU\/Linux 13 rvplay ttyS0[\s\S]*root@rvplay:~# $/;
 const PYTHON = "python3 -c 'sum(range(10**7))'";
 
 async function run(label: string, cmd: string, args: string[]): Promise<{ boot: number; python: number }> {
