@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { snapshotApiPlugin } from "./server/vite-plugin.js";
+import { builtImagesPlugin } from "./server/built-images.js";
 import { wispRelayPlugin } from "./server/wisp/vite-plugin.js";
 
 // Shared WebAssembly memory needs a cross-origin isolated page: every server
@@ -15,8 +16,9 @@ export default defineConfig({
   // Relative URLs: the built site works from any directory of any host.
   base: "./",
   // The snapshot API (/api/v1/) beside the dev and preview servers, as `npm run serve` has it.
-  // The Wisp relay (/wisp/) the page's network goes through, loopback allowed.
-  plugins: [react(), snapshotApiPlugin(), wispRelayPlugin()],
+  // The Wisp relay (/wisp/) the page's network goes through, loopback allowed;
+  // the built images (npm run image:debian) for the Image picker.
+  plugins: [react(), snapshotApiPlugin(), wispRelayPlugin(), builtImagesPlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },

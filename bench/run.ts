@@ -4,9 +4,9 @@
 // CPU; the snapshot service under load; snapshots of the sample VM; share
 // links in Chromium; the shared folder; the guest's network (bench/net.ts).
 // `--json` prints [{ name, value, unit }];
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz`
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz,debian`
 // runs a subset (fuzz, and netoffloads — virtio-net with and without each
-// offload — only when asked for).
+// offload — only when asked for; debian where the Debian image is built).
 import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,7 @@ import { fuzzBench } from "./fuzz.js";
 import { consoleBench } from "./console.js";
 import { snapshotBench } from "./snapshot.js";
 import { shareBench } from "./share.js";
+import { debianBench } from "./debian.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -267,11 +268,12 @@ async function browserBench(figures: Figure[]): Promise<void> {
   }
 }
 
-// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz` runs a subset;
+// `--only cpu,linux,browser,smp,server,disk,snapshot,share,folder,console,net,fuzz,debian` runs a subset;
 // `fuzz` and `netoffloads` run only when asked for (they take a while).
 const sections: Record<string, (f: Figure[]) => Promise<void>> = {
   cpu: cpuBench, linux: linuxBench, browser: browserBench, smp: smpBench, server: serverBench, disk: diskBench, snapshot: snapshotBench, share: shareBench, folder: folderBench, console: consoleBench,
   net: netBench, netoffloads: netOffloadsBench, fuzz: fuzzBench,
+  debian: (f) => debianBench(f, json),
 };
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : Object.keys(sections).filter((k) => k !== "fuzz" && k !== "netoffloads");

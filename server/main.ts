@@ -7,6 +7,8 @@ import { openStore } from "./open-store.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StorageError } from "./http-error.js";
+import { createBuiltImagesHandler } from "./built-images.js";
+import { createStaticHandler } from "./static-files.js";
 import { createWispRelay } from "./wisp/relay.js";
 import { WISP_PATH } from "./wisp/vite-plugin.js";
 
@@ -43,6 +45,14 @@ async function main(): Promise<number> {
   // The Wisp relay the page's user network goes through, on the same origin.
   const relay = config.wisp ? createWispRelay({ path: WISP_PATH, ...config.wisp, log: (m) => log(`[wisp] ${m}`) }) : undefined;
   if (relay) app.addUpgrade(WISP_PATH, (req, socket, head) => { relay.handleUpgrade(req, socket, head); });
+  // Built images (npm run image:debian) for the page's Image picker.
+  const images = createBuiltImagesHandler();
+  const web = webDir ? createStaticHandler(webDir) : undefined;
+  app.addRoute("/images/", async (req, res) => {
+    if (await images(req, res)) return;
+    if (web) await web(req, res);
+    else { res.writeHead(404, { "Content-Type": "text/plain" }); res.end("not found (this server has no web app)\n"); }
+  });
   let url: string;
   try {
     url = await app.listen(config.port, config.host);

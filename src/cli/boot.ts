@@ -32,6 +32,7 @@ import { parseShareLink, ShareLinkError } from "../snapshot/share-link.js";
 import { RemoteStore, RemoteStoreError } from "../snapshot/remote-store.js";
 import { fetchSnapshot, shareFailure } from "../snapshot/share-snapshot.js";
 import type { Snapshot } from "../snapshot/snapshot-file.js";
+import { resolveBootImage } from "./boot-image.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits,
@@ -42,6 +43,10 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              boot images it names are the sample's or given with
                              --kernel, --firmware, --initrd, its disk's base
                              with --disk, its shared folder with --share
+      --image NAME|DIR       boot a built image: sample (the default, busybox) or
+                             debian (Debian 13, built by npm run image:debian),
+                             or a folder with an image.json; its kernel, initrd,
+                             disk, command line and RAM are the defaults
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -234,6 +239,7 @@ export async function boot(args: string[]): Promise<number> {
     v = parseArgs({
       args, allowPositionals: false,
       options: {
+        image: { type: "string" },
         cpus: { type: "string" },
         mem: { type: "string" },
         restore: { type: "string" },
@@ -262,6 +268,26 @@ export async function boot(args: string[]): Promise<number> {
     if (clash.length) {
       process.stderr.write(`rvplay boot: --restore takes the machine's shape and command line from the snapshot: drop ${clash.map((k) => `--${k}`).join(", ")}\n`);
       return 2;
+    }
+  }
+  if (v.image !== undefined) {
+    const clash = (["restore", "kernel", "initrd"] as const).filter((k) => v[k] !== undefined);
+    if (clash.length) {
+      process.stderr.write(`rvplay boot: --image names the kernel and initrd: drop ${clash.map((k) => `--${k}`).join(", ")}\n`);
+      return 2;
+    }
+    try {
+      const img = resolveBootImage(v.image);
+      if (img) {
+        v.kernel = img.kernel;
+        v.initrd = img.initrd;
+        v.append ??= img.manifest.append;
+        v.mem ??= String(img.manifest.memMiB);
+        if (!v["no-disk"]) v.disk ??= [img.disk];
+      }
+    } catch (e) {
+      if (e instanceof ImageError) { process.stderr.write(`rvplay boot: ${e.message}\n`); return 1; }
+      throw e;
     }
   }
   v.cpus ??= "1";

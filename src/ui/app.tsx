@@ -4,12 +4,13 @@
 // worker (core-worker.ts); this thread only draws. The address bar follows
 // the settings (settings.ts formats it), so a link or a reload brings the
 // same machine back.
+import { parseImageManifest } from "../../image/debian/image-manifest.js";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AboutDialog } from "./about-dialog.js";
 import type { Problem } from "./boot-check.js";
 import { BootOwnDialog, type DialogStatus } from "./boot-own-dialog.js";
 import { forgetOwnBoot, loadOwnBoot, ownBootInUse, saveOwnBoot } from "./boot-store.js";
-import type { FileProgress } from "./image-loader.js";
+import { fetchManifest, type FileProgress } from "./image-loader.js";
 import { ROW_KEYS } from "./key-row.js";
 import { MipsChart, HART_COLOURS } from "./mips-chart.js";
 import { NetworkPanel, useNetwork } from "./network-panel.js";
@@ -38,6 +39,31 @@ type BootCause = "page open" | "power on" | "reset" | "guest reboot" | "snapshot
 interface BootInfo { source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
 
 const FILE_LABELS: Record<string, string> = { "fw_jump.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
+
+// The built images the page offers beside the sample, when the server has
+// them (image/<recipe>/ built; served at images/<name>/).
+const BUILT_IMAGES = ["debian"] as const;
+interface BuiltImage { name: string; title: string; bootBytes: number; diskBytes: number }
+type ImageChoice = "sample" | "own" | string;
+
+// ?image=<name>: which machine the page opens with.
+function imageFromUrl(): ImageChoice {
+  const v = new URLSearchParams(location.search).get("image");
+  return v && (BUILT_IMAGES as readonly string[]).includes(v) ? v : "sample";
+}
+
+async function findBuiltImages(): Promise<BuiltImage[]> {
+  const found: BuiltImage[] = [];
+  for (const name of BUILT_IMAGES) {
+    try {
+      const res = await fetch(new URL(`images/${name}/image.json`, document.baseURI));
+      if (!res.ok || /^text\/html\b/i.test(res.headers.get("Content-Type") ?? "")) continue;
+      const m = parseImageManifest(new Uint8Array(await res.arrayBuffer()));
+      found.push({ name, title: m.title, bootBytes: m.kernel.size + m.initrd.size, diskBytes: m.disk.size });
+    } catch { /* not built, or not served: not offered */ }
+  }
+  return found;
+}
 
 // The boot files a link names, as the worker takes them.
 function linkFiles(link: BootLink): OwnFiles {
@@ -74,6 +100,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [runningShape, setRunningShape] = useState<MachineShape | undefined>();
   const [chosen, setChosen] = useState<Settings>(initial);
   const [link, setLink] = useState<BootLink | undefined>(initialLink);
+  const [imageChoice, setImageChoice] = useState<ImageChoice>(() => initialLink ? "own" : imageFromUrl());
+  const [builtImages, setBuiltImages] = useState<BuiltImage[]>([]);
+  const [sampleBytes, setSampleBytes] = useState<number | undefined>();
   const [notes, setNotes] = useState(initialNotes);
   const [progress, setProgress] = useState<{ files: FileProgress[]; own: boolean } | undefined>();
   const [loadTime, setLoadTime] = useState<number | undefined>();
@@ -223,6 +252,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             con.newBoot();
             con.note("Booting your own files.");
             source.current = { kind: "own", files: req.files };
+            setImageChoice("own");
             const asLink = filesLink(req.files);
             setLink(asLink);
             if (asLink) void forgetOwnBoot().catch(() => {});
@@ -286,6 +316,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     void (async () => {
       let src: BootSource = { kind: "sample" };
       if (initialLink) src = { kind: "own", files: linkFiles(initialLink) };
+      else if (imageFromUrl() !== "sample") src = { kind: "image", name: imageFromUrl() };
       else if (ownBootInUse()) {
         try {
           const files = await loadOwnBoot();
@@ -308,9 +339,16 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   // The address bar and the stored settings follow what is chosen.
   useEffect(() => {
     try { localStorage.setItem(STORAGE_KEY, serializeSettings(chosen)); } catch { /* storage off: fine */ }
-    const search = formatSearch(location.search, chosen, link);
+    const params = new URLSearchParams(formatSearch(location.search, chosen, link));
+    if (imageChoice !== "sample" && imageChoice !== "own") params.set("image", imageChoice); else params.delete("image");
+    const search = params.size ? `?${params}` : "";
     if (search !== location.search) history.replaceState(history.state, "", location.pathname + search + location.hash);
-  }, [chosen, link]);
+  }, [chosen, link, imageChoice]);
+
+  useEffect(() => {
+    void findBuiltImages().then(setBuiltImages);
+    void fetchManifest(new URL("images/", document.baseURI)).then((m) => setSampleBytes(m.files.reduce((a, f) => a + f.gzSize, 0)), () => {});
+  }, []);
 
   useEffect(() => { serial.current?.setFontSize(chosen.font); }, [chosen.font]);
   useEffect(() => { serial.current?.setLight(light); setChartVersion((v) => v + 1); }, [light]);
@@ -389,10 +427,30 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   };
   const bootSample = () => {
     void forgetOwnBoot().catch(() => {});
+    setImageChoice("sample");
     source.current = { kind: "sample" };
     setLink(undefined);
     serial.current?.note("Booting the sample Linux.");
     startBoot("reset", chosen);
+    serial.current?.focus();
+  };
+
+  // The Image picker: the sample, or a built image (its RAM at least what it is made for).
+  const chooseImage = async (choice: ImageChoice) => {
+    if (choice === "sample") { bootSample(); return; }
+    const img = builtImages.find((b) => b.name === choice);
+    if (!img) return;
+    void forgetOwnBoot().catch(() => {});
+    setLink(undefined);
+    setImageChoice(choice);
+    source.current = { kind: "image", name: choice };
+    let s = chosen;
+    try {
+      const m = parseImageManifest(new Uint8Array(await (await fetch(new URL(`images/${choice}/image.json`, document.baseURI))).arrayBuffer()));
+      if (s.memMiB < m.memMiB) { s = { ...s, memMiB: m.memMiB }; setChosen(s); }
+    } catch { /* the worker says what is wrong */ }
+    serial.current?.note(`Booting ${img.title}.`);
+    startBoot("reset", s);
     serial.current?.focus();
   };
 
@@ -518,6 +576,17 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
         <aside className="side">
           <section className="card" aria-labelledby="shape-h">
             <h2 id="shape-h">Machine</h2>
+            <div className="field">
+              <label htmlFor="image-picker">Image</label>
+              <select id="image-picker" value={imageChoice} onChange={(e) => void chooseImage(e.currentTarget.value)} aria-describedby="image-picker-hint" data-testid="image-picker">
+                <option value="sample">{`Sample (busybox)${sampleBytes ? ` · ${formatBytes(sampleBytes)}` : ""}`}</option>
+                {builtImages.map((b) => (
+                  <option key={b.name} value={b.name}>{`${b.title} · ${formatBytes(b.bootBytes)} + disk ${formatBytes(b.diskBytes)} on demand`}</option>
+                ))}
+                {imageChoice === "own" && <option value="own" disabled>Your own files</option>}
+              </select>
+              <small className="hint" id="image-picker-hint">what the machine boots; changing it reboots{builtImages.length ? "" : " (a built Debian image appears here: npm run image:debian)"}</small>
+            </div>
             <Slider label="vCPUs" min={1} max={limits.maxCpus} step={1} value={chosen.cpus}
               display={String(chosen.cpus)} onChange={(v) => setChosen({ ...chosen, cpus: v })} valueText={plural(chosen.cpus, "vCPU")}
               hint={limits.maxCpus === 1 ? "this computer has 1 logical core" : `1 to ${limits.maxCpus} (this computer's cores, at most 8)`} />

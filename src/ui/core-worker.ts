@@ -32,6 +32,7 @@ import { openLinkJob, shareJob, type ShareHost } from "./share-jobs.js";
 // welcome banner and the prompt; "Show boot log" (?log=1) drops `quiet`. A
 // command line the user gives is used whole.
 import { defaultBootargs } from "../machine/bootargs.js";
+import { ImageManifestError, parseImageManifest, type ImageManifest } from "../../image/debian/image-manifest.js";
 const STATS_MS = 500;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -154,11 +155,87 @@ async function readRef(ref: FileRef, slot: Slot, imagesUrl: string, progress: (p
   return bytes;
 }
 
-interface Prepared { key: string; bytes: BootBytes; names: BootedFile[]; bootargs: string }
+interface Prepared { key: string; bytes: BootBytes; names: BootedFile[]; bootargs: string; image?: { url: string; manifest: ImageManifest } }
+
+// A built image's kernel and initrd, kept while it boots again.
+let built: { key: string; bytes: BootBytes; names: BootedFile[]; manifest: ImageManifest } | undefined;
+
+async function prepareImage(name: string, next: MachineShape, imagesUrl: string): Promise<Prepared | Problem[]> {
+  const url = new URL(`${encodeURIComponent(name)}/`, imagesUrl).href;
+  let manifest: ImageManifest;
+  try {
+    const res = await fetch(new URL("image.json", url));
+    if (!res.ok) return [{ slot: "kernel", message: `the image '${name}' is not on this server (${url}image.json: HTTP ${res.status}): build it with npm run image:${name}` }];
+    manifest = parseImageManifest(new Uint8Array(await res.arrayBuffer()));
+  } catch (e) {
+    if (e instanceof ImageManifestError) return [{ slot: "kernel", message: `the image '${name}': ${e.message}` }];
+    return [{ slot: "kernel", message: `cannot fetch the image '${name}' (${url}image.json): ${(e as Error).message}` }];
+  }
+  const key = `image:${url}:${manifest.kernel.sha256}:${manifest.initrd.sha256}:${manifest.disk.sha256}`;
+  if (built?.key !== key) {
+    const progress: FileProgress[] = [];
+    const problems: Problem[] = [];
+    const refs = [["kernel", manifest.kernel.file], ["initrd", manifest.initrd.file]] as const;
+    const got = await Promise.all(refs.map(async ([slot, file], i) => {
+      try {
+        const bytes = await readRef({ url: new URL(file, url).href }, slot, imagesUrl, (p) => { progress[i] = p; post({ type: "progress", files: progress.filter(Boolean), own: true }); });
+        // The kernel is stored uncompressed: a cut-off or different one is refused
+        // (the initrd is gzip, unpacked on the way, so its size differs).
+        if (slot === "kernel" && bytes.length !== manifest.kernel.size) throw new BootFileError(slot, `the kernel of '${name}' is ${bytes.length} bytes, image.json says ${manifest.kernel.size}`);
+        return bytes;
+      } catch (e) {
+        if (e instanceof BootFileError) { problems.push({ slot: e.slot, message: e.message }); return undefined; }
+        throw e;
+      }
+    }));
+    if (problems.length) return problems;
+    let firmware: Uint8Array;
+    try { firmware = await loadSampleFirmware(imagesUrl); } catch (e) {
+      return [{ slot: "firmware", message: `cannot fetch the sample's firmware (OpenSBI): ${(e as Error).message}` }];
+    }
+    const bytes: BootBytes = { firmware, kernel: got[0]!, initrd: got[1]! };
+    built = { key, bytes, manifest, names: refs.map(([slot, file], i) => ({ slot, name: `${name}/${file}`, bytes: got[i]!.length })) };
+  }
+  const problems = checkBootFiles(built.bytes, next.memMiB);
+  if (next.memMiB < 256) problems.push({ slot: "kernel", message: `${manifest.title} needs at least 256 MiB of RAM (it is made for ${manifest.memMiB} MiB): raise RAM` });
+  if (problems.length) return problems;
+  return { key, bytes: built.bytes, names: built.names, bootargs: manifest.append, image: { url, manifest } };
+}
+
+// A built image's disk: a disk of this browser's store over its remote base
+// (chunks fetched as the guest reads them, kept, checked), made on the
+// first boot and kept with its changes afterwards. A string says why not.
+async function imageDisk(name: string, url: string, manifest: ImageManifest): Promise<{ spec: DeviceSpec; id: string; name: string } | string> {
+  let st;
+  try {
+    storeOpen ??= IdbStoreBackend.open(DISK_DB).then((backend) => ({ backend, store: new DiskStore(backend) }));
+    st = await storeOpen;
+  } catch (e) {
+    storeOpen = undefined;
+    return `this browser will not let the page keep data (${e instanceof Error ? e.message : String(e)}), and ${manifest.title} reads its disk through it`;
+  }
+  try {
+    const base = await st.store.addRemoteBase(new URL(manifest.disk.base, url).href.replace(/[^/]*$/, ""), `${manifest.title} (${url})`);
+    if (base.sha256 !== manifest.disk.sha256) return `the disk base at ${url} is not the one image.json names`;
+    const diskName = name;
+    let d = (await st.store.list()).find((r) => r.name === diskName && r.base === base.sha256);
+    if (!d) {
+      // An older build's disk of that name stays, renamed out of the way.
+      const old = (await st.store.list()).find((r) => r.name === diskName);
+      if (old) await st.store.rename(old.id, `${diskName} ${new Date(old.createdAt).toISOString().slice(0, 10)} ${old.id.slice(0, 6)}`.slice(0, 63));
+      d = await st.store.createFromBase(diskName, base.sha256);
+    }
+    if (await diskInUse(DISK_DB, d.id)) return `the ${diskName} disk is in use in another tab`;
+    return { spec: { kind: "blk", disk: { type: "store", store: DISK_DB, id: d.id }, serial: diskName.slice(0, 20) }, id: d.id, name: diskName };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 // The files a boot needs, loaded and checked: a list of problems when they
 // cannot boot in this shape. Nothing of a running machine is touched.
 async function prepare(source: BootSource, next: MachineShape, log: boolean, imagesUrl: string): Promise<Prepared | Problem[]> {
+  if (source.kind === "image") return prepareImage(source.name, next, imagesUrl);
   if (source.kind === "sample") {
     const f = await loadFiles(imagesUrl);
     if (disk?.key !== "sample" && f.disk) disk = sessionDisk("sample", f.disk);
@@ -275,6 +352,18 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   await shutDown();
   // Disks: the source's own disk (in memory), then the ones kept here.
   const devices: DeviceSpec[] = [];
+  // A built image's disk is /dev/vda (its root=), the kept ones after it.
+  let imageDiskId: string | undefined;
+  if (msg.source.kind === "image" && ready.image) {
+    const d = await imageDisk(msg.source.name, ready.image.url, ready.image.manifest);
+    if (typeof d === "string") {
+      post({ type: "refused", request: msg.request, problems: [{ slot: "disk", message: `${ready.image.manifest.title} cannot start: ${d}` }] });
+      if (!machine) setState("off");
+      return;
+    }
+    devices.push(d.spec);
+    imageDiskId = d.id;
+  }
   const sampleBytes = msg.source.kind === "sample" ? ready.bytes.disk : undefined;
   // Your own disk, and the sample's where this browser cannot keep it, run
   // in memory (the session's disk: a snapshot can take it).
@@ -284,7 +373,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     if (sampleBytes && disk) devices.push(disk.snap.spec);
     post({ type: "disks", attached: [], busy: [], persistent: false, note: `This browser will not let the page keep data (${kept}): the disk runs in memory and changes will not be kept.` });
   } else {
-    devices.push(...kept.specs);
+    const keep = kept.specs.filter((sp) => !(sp.kind === "blk" && sp.disk.type === "store" && sp.disk.id === imageDiskId));
+    devices.push(...keep);
     post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
   }
   const share = await pageShareSpec();

@@ -24,7 +24,10 @@ export interface OwnFiles {
   append?: string;
 }
 
-export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles };
+// "image": a built image (image/<recipe>/, served at images/<name>/ beside
+// the sample): its kernel and initrd fetched, its disk a remote base whose
+// chunks are fetched as the guest reads them.
+export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles } | { kind: "image"; name: string };
 
 export type ToWorker =
   // (Re)start with this shape from this source (a hard reset if one runs).

@@ -29,6 +29,7 @@ import { fuzzManifest, fuzzSnapshotFile, isSnapshotError } from "../../src/snaps
 import { writeSnapshotFile } from "../../src/snapshot/snapshot-file.js";
 import { syntheticSnapshot } from "../snapshot/synthetic.js";
 import { VirtqueueHarness } from "./virtqueue-harness.js";
+import { fuzzTargets as debianFuzz } from "../../image/debian/fuzz.js";
 
 export interface FuzzTarget {
   name: string;
@@ -171,6 +172,25 @@ export const TARGETS: FuzzTarget[] = [
       createdAt: 1, lastUsed: 2, changedBytes: 0, durableCommits: 0, relaxedCommits: 0 }))],
     run: (b) => fuzzDiskRecord(b),
     expected: (e) => e instanceof DiskFormatError,
+  },
+  // The Debian recipe's parsers (image/debian/fuzz.ts: each refuses with its own error type).
+  {
+    name: "image-manifest",
+    about: "built images' image.json (rvplay boot --image, the page's Image picker)",
+    corpus: () => [enc(JSON.stringify({ format: "rvplay-image", version: 1, name: "debian", title: "Debian 13 (trixie)",
+      kernel: { file: "Image", size: 4, sha256: "a".repeat(64) }, initrd: { file: "initrd.img", size: 4, sha256: "b".repeat(64) },
+      disk: { base: "disk.json", raw: "disk.img", size: 4096, sha256: "c".repeat(64) }, append: "root=/dev/vda rw", memMiB: 512,
+      linux: "6.12.117+deb13-riscv64", debian: { suite: "trixie", release: "13.8", releaseDate: "2026-11-21T09:15:44Z", packages: 155 },
+      sourceDateEpoch: 1795252544 }))],
+    run: (b) => debianFuzz.imageManifest(b),
+    expected: () => false,
+  },
+  {
+    name: "debian-lock",
+    about: "the Debian recipe's packages.lock",
+    corpus: () => [enc(readFileSync(join(root, "image", "debian", "packages.lock"), "utf8").split("\n").slice(0, 12).join("\n") + "\n")],
+    run: (b) => debianFuzz.lock(b),
+    expected: () => false,
   },
   {
     name: "overlay-log",

@@ -1,0 +1,67 @@
+// The Debian image (npm run image:debian), rvplay beside QEMU on the same
+// files: boot to the auto-login root prompt, and python3 summing 10^7
+// integers in the guest. One boot each (a boot takes minutes); the host is
+// shared, so read the figures as ±20 %. Skipped when the image is not built.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Console } from "../tests/boot/console.js";
+import { unpackSampleImage } from "../tests/boot/sample-image.js";
+import { parseImageManifest } from "../image/debian/image-manifest.js";
+
+interface Figure { name: string; value: number; unit: string }
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+// ttyS0's prompt (a second auto-login getty runs on the virtio console, hvc0,
+// where the machine has one; what is typed goes to ttyS0).
+const PROMPT = /Debian GNU\/Linux 13 rvplay ttyS0[\s\S]*root@rvplay:~# $/;
+const PYTHON = "python3 -c 'sum(range(10**7))'";
+
+async function run(label: string, cmd: string, args: string[]): Promise<{ boot: number; python: number }> {
+  const t0 = performance.now();
+  const c = Console.spawn(cmd, args, label);
+  try {
+    await c.waitFor(PROMPT, 30 * 60_000);
+    const boot = (performance.now() - t0) / 1000;
+    // bash's time keyword, real seconds by the guest's clock.
+    const out = await c.run(`TIMEFORMAT=%R; { time ${PYTHON} ; } 2>&1`, 30 * 60_000);
+    const python = Number(out.trim().split("\n").at(-1));
+    if (!Number.isFinite(python)) throw new Error(`${label}: could not read the time of ${PYTHON}: ${out}`);
+    c.send("poweroff\n");
+    await c.waitFor(/reboot: Power down/, 5 * 60_000);
+    return { boot, python };
+  } finally {
+    if (c.exitCode === null) c.proc.kill("SIGKILL");
+  }
+}
+
+export async function debianBench(figures: Figure[], quiet = false): Promise<void> {
+  const out = process.env.RVPLAY_DEBIAN_OUT || join(root, "image", "debian", "out");
+  if (!existsSync(join(out, "image.json"))) {
+    if (!quiet) process.stdout.write(`(no Debian image in ${out}: no Debian figures; npm run image:debian)\n`);
+    return;
+  }
+  const m = parseImageManifest(readFileSync(join(out, "image.json")));
+  const f = (name: string) => join(out, name);
+  const cpus = "1";
+  const ours = await run("rvplay debian", process.execPath, [`${root}bin/rvplay.js`, "boot", "--cpus", cpus, "--mem", String(m.memMiB),
+    "--kernel", f(m.kernel.file), "--initrd", f(m.initrd.file), "--disk", f(m.disk.raw), "--append", m.append]);
+  const add = (name: string, v: number, q?: number) => {
+    figures.push({ name: `Debian: ${name}: rvplay (Node, 1 hart)`, value: Math.round(v * 10) / 10, unit: "s" });
+    if (q === undefined) return;
+    figures.push({ name: `Debian: ${name}: QEMU virt (TCG)`, value: Math.round(q * 10) / 10, unit: "s" });
+    figures.push({ name: `Debian: ${name}: rvplay / QEMU`, value: Math.round((v / q) * 10) / 10, unit: "x" });
+  };
+  const qemu = [process.env.QEMU_SYSTEM_RISCV64, "/usr/bin/qemu-system-riscv64"].find((p): p is string => !!p && existsSync(p));
+  let theirs: { boot: number; python: number } | undefined;
+  if (qemu) {
+    // The same firmware as rvplay (the sample's OpenSBI fw_jump); snapshot=on
+    // keeps the guest's writes out of disk.img, as rvplay does.
+    const fw = join(unpackSampleImage(["fw_jump.bin"], "rvplay-debian-fw-"), "fw_jump.bin");
+    theirs = await run("qemu debian", qemu, ["-M", "virt", "-nographic", "-m", `${m.memMiB}M`, "-smp", cpus, "-bios", fw,
+      "-kernel", f(m.kernel.file), "-initrd", f(m.initrd.file), "-append", m.append,
+      "-drive", `file=${f(m.disk.raw)},format=raw,if=none,id=d0,snapshot=on`, "-device", "virtio-blk-device,drive=d0"]);
+  }
+  add("launch to the root prompt (systemd, auto-login)", ours.boot, theirs?.boot);
+  add(`in guest: ${PYTHON}`, ours.python, theirs?.python);
+}
