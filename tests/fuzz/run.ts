@@ -34,7 +34,13 @@ export async function fuzzMain(argv: string[]): Promise<number> {
   if (!(Number.isInteger(count) && count > 0 && Number.isInteger(seed) && hangMs > 0)) { process.stderr.write("fuzz: --count, --seed and --hang-ms want positive whole numbers\n"); return 2; }
   const results: FuzzResult[] = [];
   for (const n of names) {
-    const r = await runTarget(targetByName(n)!, count, seed, { hangMs, saveDir: values.save ?? REGRESSIONS_DIR });
+    let r: FuzzResult;
+    try {
+      r = await runTarget(targetByName(n)!, count, seed, { hangMs, saveDir: values.save ?? REGRESSIONS_DIR });
+    } catch (e) {
+      process.stderr.write(`fuzz: ${(e as Error).message}\n`);
+      return 2;
+    }
     results.push(r);
     if (!values.json) {
       process.stdout.write(`${r.target.padEnd(14)} ${String(r.inputs).padStart(9)} inputs  ${String(r.errors).padStart(9)} clear errors  ${String(r.accepted).padStart(9)} accepted  ` +

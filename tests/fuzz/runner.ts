@@ -31,6 +31,15 @@ export async function runTarget(target: FuzzTarget, count: number, seed: number,
   let next = 0;
   let corpus: Uint8Array[] | undefined;
   const inputOf = async (i: number) => opts.inputs ? opts.inputs[i] : inputAt(target, corpus ??= await target.corpus(), seed, i);
+  // A corpus that cannot be made (a file missing) would kill every worker
+  // at its start, each death counted as a crash of one input: say it once.
+  if (!opts.inputs) {
+    try {
+      corpus = await target.corpus();
+    } catch (e) {
+      throw new Error(`fuzz target ${target.name}: its corpus could not be made: ${(e as Error).message}`);
+    }
+  }
   while (next < total) {
     const job: WorkerJob = { target: target.name, seed, from: next, to: total, inputs: opts.inputs?.slice(next) };
     const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: job });
