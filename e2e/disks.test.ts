@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { ViteDevServer } from "vite";
 import { browserSkipReason, chromiumPath, startServer } from "./browser.js";
-import { runCommand, waitForPrompt, waitForScreen } from "./screen.js";
+import { boots, runCommand, waitForBoots, waitForPrompt, waitForScreen } from "./screen.js";
 
 const skip = browserSkipReason();
 const mke2fs = [process.env.MKE2FS, "/usr/sbin/mke2fs", "/sbin/mke2fs"].find((p): p is string => !!p && existsSync(p));
@@ -102,10 +102,9 @@ test("an uploaded ext4 image (mke2fs -d) attaches as /dev/vdb and mounts", { ski
     // counts the boots that reached a prompt. (Typing into a machine that
     // is still booting loses what the guest's tty flushes at its start.)
     await waitForPrompt(page, BOOT_MS); // the first boot's
-    const booted = Number(await page.getByTestId("boot-time").getAttribute("data-boots"));
+    const booted = await boots(page);
     await page.getByTestId("disks-pending").getByRole("button", { name: "Reboot now" }).click();
-    await page.locator(`[data-testid=boot-time][data-boots="${booted + 1}"]`).waitFor({ timeout: BOOT_MS });
-    await waitForPrompt(page, BOOT_MS);
+    await waitForBoots(page, booted + 1, BOOT_MS);
     assert.equal((await runCommand(page, "mkdir -p /mnt/mine && mount /dev/vdb /mnt/mine && cat /mnt/mine/greeting.txt")).trim(), "uploaded into IndexedDB");
   } finally {
     await ctx.close();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { ViteDevServer } from "vite";
 import { browserSkipReason, launchBrowser, repoRoot, startServer } from "./browser.js";
-import { powerState, runCommand, screenRows, screenText, totalMips, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
+import { boots, runCommand, screenRows, screenText, totalMips, waitForBoots, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
 
 const skip = browserSkipReason();
 let server: ViteDevServer | undefined;
@@ -48,20 +48,6 @@ async function open(t: TestContext, query = ""): Promise<{ page: Page; errors: s
   return { page, errors };
 }
 
-// How many boots reached the shell prompt on this page.
-async function boots(page: Page): Promise<number> {
-  return Number(await page.getByTestId("boot-time").getAttribute("data-boots"));
-}
-
-async function waitForBoots(page: Page, n: number): Promise<void> {
-  try {
-    await page.locator(`[data-testid=boot-time][data-boots="${n}"]`).waitFor({ timeout: BOOT_MS });
-  } catch (e) {
-    throw new Error(`boot ${n} did not reach a prompt within ${BOOT_MS} ms (the machine is ${await powerState(page)}); the console shows:\n${await screenText(page)}`, { cause: e });
-  }
-  await waitForPrompt(page, BOOT_MS);
-}
-
 // Mean of the page's total MIPS figure over `ms`.
 async function meanMips(page: Page, ms: number): Promise<number> {
   const values: number[] = [];
@@ -78,7 +64,7 @@ async function rebootWithPending(page: Page): Promise<void> {
   await pending.waitFor({ timeout: 5000 });
   const before = await boots(page);
   await pending.getByRole("button", { name: "Reboot now" }).click();
-  await waitForBoots(page, before + 1);
+  await waitForBoots(page, before + 1, BOOT_MS);
   assert.match(await page.getByTestId("boot-time").innerText(), /reset → prompt/);
 }
 
@@ -268,14 +254,14 @@ test("pause stops the vCPUs and resume goes on; power off and on boots again", {
   const before = await boots(page);
   await page.getByRole("group", { name: "Power" }).getByRole("button", { name: "Power on" }).click();
   await waitForState(page, "running", BOOT_MS);
-  await waitForBoots(page, before + 1);
+  await waitForBoots(page, before + 1, BOOT_MS);
   assert.match(await page.getByTestId("boot-time").innerText(), /power on → prompt/);
 
   // The guest's own reboot: a new boot, measured from its start.
   const n = await boots(page);
   await page.locator(".xterm").click();
   await page.keyboard.type("reboot\n");
-  await waitForBoots(page, n + 1);
+  await waitForBoots(page, n + 1, BOOT_MS);
   assert.match(await page.getByTestId("boot-time").innerText(), /guest reboot → prompt/);
 
   // The guest's own poweroff turns the machine off too.

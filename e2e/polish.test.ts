@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import type { ViteDevServer } from "vite";
 import { browserSkipReason, launchBrowser, repoRoot, startServer } from "./browser.js";
-import { powerState, runCommand, screenText, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
+import { boots, runCommand, screenText, waitForBoots, waitForPrompt, waitForScreen, waitForState } from "./screen.js";
 
 const skip = browserSkipReason();
 let server: ViteDevServer | undefined;
@@ -49,19 +49,6 @@ async function open(t: TestContext, query = "", options: BrowserContextOptions =
   return { page, errors };
 }
 
-async function boots(page: Page): Promise<number> {
-  return Number(await page.getByTestId("boot-time").getAttribute("data-boots"));
-}
-
-async function waitForBoots(page: Page, n: number): Promise<void> {
-  try {
-    await page.locator(`[data-testid=boot-time][data-boots="${n}"]`).waitFor({ timeout: BOOT_MS });
-  } catch (e) {
-    throw new Error(`boot ${n} did not reach a prompt within ${BOOT_MS} ms (the machine is ${await powerState(page)}); the console shows:\n${await screenText(page)}`, { cause: e });
-  }
-  await waitForPrompt(page, BOOT_MS);
-}
-
 const query = (page: Page) => new URL(page.url()).searchParams;
 
 test("power off shows the off state plainly; typing says so; Power on boots again", { skip, timeout: TEST_MS }, async (t) => {
@@ -90,7 +77,7 @@ test("power off shows the off state plainly; typing says so; Power on boots agai
   await waitForScreen(page, /The machine is off: what you type goes nowhere/, 5000);
   const before = await boots(page);
   await banner.getByRole("button", { name: "Power on" }).click();
-  await waitForBoots(page, before + 1);
+  await waitForBoots(page, before + 1, BOOT_MS);
   assert.equal(await banner.count(), 0);
   assert.match(await page.getByTestId("shape").innerText(), /1 vCPU, 256 MiB/);
   assert.equal((await runCommand(page, "echo on$((1+1))")).trim(), "on2");
@@ -110,7 +97,7 @@ test("quiet boot by default; Show boot log (?log=1) boots with the full log and 
   assert.equal(query(page).get("log"), "1");
   const n = await boots(page);
   await page.getByRole("button", { name: "Reset", exact: true }).click();
-  await waitForBoots(page, n + 1);
+  await waitForBoots(page, n + 1, BOOT_MS);
   assert.equal((await runCommand(page, "cat /proc/cmdline")).trim(), defaultBootargs({ sample: true, verbose: true }));
   // Remembered: a fresh page with no query keeps it (localStorage) ...
   const again = await page.context().newPage();
@@ -347,7 +334,7 @@ test("boot your own: a non-RISC-V file is refused and the machine goes on; the s
   await dialog.getByLabel("Kernel command line").fill("console=ttyS0 quiet rvplay.own=1");
   await dialog.getByRole("button", { name: "Boot", exact: true }).click();
   await dialog.waitFor({ state: "hidden", timeout: 30_000 });
-  await waitForBoots(page, n + 1);
+  await waitForBoots(page, n + 1, BOOT_MS);
   assert.equal((await runCommand(page, "cat /proc/cmdline")).trim(), "console=ttyS0 quiet rvplay.own=1");
   assert.match(await page.getByTestId("image").innerText(), /your own: kernel Image\.gz/);
   // The disks attached in the Disks panel (the sample disk) go with any kernel.
@@ -360,7 +347,7 @@ test("boot your own: a non-RISC-V file is refused and the machine goes on; the s
   // And back to the sample.
   const m = await boots(page);
   await page.getByRole("button", { name: "Boot the sample instead" }).click();
-  await waitForBoots(page, m + 1);
+  await waitForBoots(page, m + 1, BOOT_MS);
   assert.equal((await runCommand(page, "cat /proc/cmdline")).trim(), defaultBootargs({ sample: true, verbose: false }));
   assert.match(await page.getByTestId("image").innerText(), /sample Linux/);
   assert.deepEqual(errors, []);

@@ -77,3 +77,19 @@ export async function waitForState(page: Page, state: string, timeoutMs = 60_000
     throw new Error(`the machine is ${await powerState(page)}, not ${state}, after ${timeoutMs} ms; the console shows:\n${await screenText(page)}`);
   }
 }
+
+// How many boots reached the shell prompt on this page (the page counts them).
+export async function boots(page: Page): Promise<number> {
+  return Number(await page.getByTestId("boot-time").getAttribute("data-boots"));
+}
+
+// Wait until the page has counted `n` boots and the console is at an idle
+// prompt: the new boot's, not one an earlier boot left on the screen.
+export async function waitForBoots(page: Page, n: number, timeoutMs: number): Promise<void> {
+  try {
+    await page.locator(`[data-testid=boot-time][data-boots="${n}"]`).waitFor({ timeout: timeoutMs });
+  } catch (e) {
+    throw new Error(`boot ${n} did not reach a prompt within ${timeoutMs} ms (the machine is ${await powerState(page)}); the console shows:\n${await screenText(page)}`, { cause: e });
+  }
+  await waitForPrompt(page, timeoutMs);
+}
