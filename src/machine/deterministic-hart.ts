@@ -71,12 +71,7 @@ export class DeterministicHart {
       if (!this.settleIo()) return false;
     }
     if (!this.waitOutputDrained()) return false;
-    if (reason === L.EXIT_POWER) {
-      // Run no further instruction: the controller powers off (stops) or
-      // resets (pauses, reloads, resumes) the machine.
-      Atomics.notify(this.i32, dev(L.D_POWER));
-      return this.waitFor(() => Atomics.load(this.i32, dev(L.D_POWER)) === L.POWER_NONE, dev(L.D_POWER));
-    }
+    if (reason === L.EXIT_POWER) return this.waitPowerHandled();
     if (reason === L.EXIT_WFI) return this.idle();
     return true;
   }
@@ -152,24 +147,42 @@ export class DeterministicHart {
     return true;
   }
 
+  // After the guest asked to power off or reset: run no further instruction
+  // until the controller has stopped the machine (false) or paused,
+  // reloaded and resumed it (true).
+  private waitPowerHandled(): boolean {
+    const i32 = this.i32;
+    Atomics.notify(i32, dev(L.D_POWER));
+    let paused = false;
+    for (;;) {
+      Atomics.add(i32, (this.hb + L.H_BEAT) >> 2, 1);
+      const state = Atomics.load(i32, dev(L.D_RUNSTATE));
+      if (state === L.RUN_STOP) return false;
+      if (state === L.RUN_PAUSE) { this.park(); paused = true; continue; }
+      if (paused) return true;
+      Atomics.wait(i32, dev(L.D_RUNSTATE), L.RUN_GO, POLL_MS);
+    }
+  }
+
+  private park(): void {
+    const parked = (this.hb + L.H_PARKED) >> 2;
+    Atomics.store(this.i32, parked, 1);
+    Atomics.notify(this.i32, parked);
+    Atomics.wait(this.i32, dev(L.D_RUNSTATE), L.RUN_PAUSE, POLL_MS);
+    Atomics.store(this.i32, parked, 0);
+  }
+
   // Wait until done(), sleeping on the word at index idx (whoever changes
   // the condition notifies it; a short timeout covers the run state);
   // parks while the machine is paused. false: the machine stopped.
   private waitFor(done: () => boolean, idx: number): boolean {
     const i32 = this.i32;
     const beat = (this.hb + L.H_BEAT) >> 2;
-    const parked = (this.hb + L.H_PARKED) >> 2;
     while (!done()) {
       Atomics.add(i32, beat, 1); // the watchdog's sign of life
       const state = Atomics.load(i32, dev(L.D_RUNSTATE));
       if (state === L.RUN_STOP) return false;
-      if (state === L.RUN_PAUSE) {
-        Atomics.store(i32, parked, 1);
-        Atomics.notify(i32, parked);
-        Atomics.wait(i32, dev(L.D_RUNSTATE), L.RUN_PAUSE, POLL_MS);
-        Atomics.store(i32, parked, 0);
-        continue;
-      }
+      if (state === L.RUN_PAUSE) { this.park(); continue; }
       const v = Atomics.load(i32, idx);
       if (done()) break;
       Atomics.wait(i32, idx, v, POLL_MS);
