@@ -37,7 +37,12 @@ const WORKLOAD = [
 
 interface Run { stdout: string; stderr: string; code: number | null; state: MachineState }
 
-function boot(label: string, extra: string[]): Promise<Run> {
+// How the input reaches rvplay: all at once, or in pieces cut anywhere
+// (mid-line too) with pauses between them, so that where the guest is when
+// each piece arrives depends on the host.
+type Typing = "at-once" | "in-pieces";
+
+function boot(label: string, extra: string[], typing: Typing = "at-once"): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "rvplay-det-"));
   const stateFile = join(dir, "state.json");
   const args = [cli, "boot", "--deterministic", "--mem", "128", "--state-out", stateFile, ...extra];
@@ -46,9 +51,21 @@ function boot(label: string, extra: string[]): Promise<Run> {
   let stdout = "", stderr = "";
   p.stdout.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
   p.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
-  // All the input at once, during early boot: deterministic mode holds it
-  // and delivers a line each time the guest waits at its prompt.
-  p.stdin.end(WORKLOAD.map((l) => `${l}\n`).join(""));
+  // Deterministic mode holds the input and delivers a line each time the
+  // guest waits at its prompt, whenever it arrived.
+  const input = WORKLOAD.map((l) => `${l}\n`).join("");
+  if (typing === "at-once") p.stdin.end(input);
+  else void (async () => {
+    let seed = 12345;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+    for (let at = 0; at < input.length;) {
+      const n = 1 + rand(40);
+      p.stdin.write(input.slice(at, at + n));
+      at += n;
+      await new Promise((r) => setTimeout(r, rand(400)));
+    }
+    p.stdin.end();
+  })();
   const timer = setTimeout(() => p.kill("SIGKILL"), 150_000);
   return new Promise((resolve, reject) => p.on("exit", (code) => {
     clearTimeout(timer);
@@ -90,7 +107,7 @@ test("deterministic mode: the sample image and a workload give the same output a
   checkWorkload(a.stdout);
   assert.ok(BigInt(a.state.harts[0].instret) > 10_000_000n, `instret ${a.state.harts[0].instret}`);
 
-  const b = await boot("interpreter again", ["--no-jit"]);
+  const b = await boot("interpreter again, input typed in pieces", ["--no-jit"], "in-pieces");
   assert.equal(b.stdout, a.stdout, "two interpreter runs printed different output");
   assert.deepEqual(b.state, a.state, "two interpreter runs ended in different states");
 
