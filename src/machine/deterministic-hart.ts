@@ -129,9 +129,10 @@ export class DeterministicHart {
       if (reply === L.IDLE_INPUT) {
         this.idleTicks = 0n;
         this.deliveredAt = Atomics.load(this.i32, (U + L.UART_TX_HEAD) >> 2);
-        // Input for the virtio-console is the I/O side's to deliver.
-        if ((Atomics.load(this.i32, dev(L.D_IO_PENDING)) & SLOT_BITS) !== 0) return this.settleIo();
-        return true;
+        // Input for the virtio-console is the I/O side's to deliver (the
+        // controller kicked its receive queue; the I/O side may have taken
+        // the kick already, but not finished it: settle whatever it did).
+        return this.settleIo();
       }
       if (reply === L.IDLE_ENDED) this.inputEnded = true;
     }
