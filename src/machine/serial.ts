@@ -53,6 +53,8 @@ export class SerialRings {
       if (wholeLines && !ended) return "wait";
       end = all.length;
     } else {
+      // A CR last in the queue may be half a CR LF: wait for what follows.
+      if (all[end] === 0x0d && end + 1 === all.length && wholeLines && !ended) return "wait";
       end += all[end] === 0x0d && all[end + 1] === 0x0a ? 2 : 1;
     }
     const head = Atomics.load(this.i32, (U + L.UART_RX_HEAD) >> 2);

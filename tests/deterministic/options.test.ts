@@ -80,6 +80,13 @@ test("deterministic input: held until asked for, then a whole line at a time", (
   assert.equal(r.serial.deliver(false, true), "delivered");
   assert.equal(r.received(), "echo hi\n");
   assert.equal(r.serial.deliver(false, true), "wait");
+  // A CR at the end may be half a CR LF: it waits for what follows.
+  r.serial.send(new TextEncoder().encode("x\r"));
+  assert.equal(r.serial.deliver(false, true), "wait");
+  r.serial.send(new TextEncoder().encode("\n"));
+  assert.equal(r.serial.deliver(false, true), "delivered");
+  assert.equal(r.received(), "echo x\r\n");
+  r.serial.send(new TextEncoder().encode("echo "));
   // The input ended: the rest goes in as it is, then there is none.
   assert.equal(r.serial.deliver(true, true), "delivered");
   assert.equal(r.received(), "echo ");
