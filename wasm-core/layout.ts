@@ -191,7 +191,22 @@ export const D_IDLE_WAIT = 0xc4;
 export const D_MTIME_WARP = 0xc8; // i64 ticks of idle time skipped (WFI jumps to the timer deadline)
 export const D_IDLE_WARPED = 0xd0; // i64 ticks skipped since the last console input (bounds an idle guest's racing)
 export const D_ICOUNT_BASE = 0xd8; // i64 hart 0's H_EXECUTED when its current slice began
-export const D_ICOUNT_SIZE = 0x20;
+// i32 the hart's requests that the I/O side finish everything notified so
+// far (counted up by the hart), and the last request it finished: a virtio
+// request completes at the instruction that notified it.
+export const D_IO_SETTLE_REQ = 0xe0;
+export const D_IO_SETTLE_ACK = 0xe4;
+// i32 the controller's answer to D_IDLE_WAIT: IDLE_* below.
+export const D_IDLE_REPLY = 0xe8;
+export const D_ICOUNT_SIZE = 0x30;
+// D_IO_PENDING bit the hart sets with a settle request (beyond the slots'),
+// so that the I/O side's wait on D_IO_PENDING never misses it.
+export const IO_PENDING_SETTLE = 1 << 30;
+// D_IDLE_WAIT: 1 = the hart asks for console input (0: answered).
+// D_IDLE_REPLY: what the controller did.
+export const IDLE_INPUT = 1; // it put input in the receive ring
+export const IDLE_NO_INPUT = 2; // none now (the receive ring is full): the clock skips ahead this time
+export const IDLE_ENDED = 3; // none will ever come (the input ended): the clock skips ahead from now on
 export const CLOCK_HOST = 0;
 export const CLOCK_INSTRUCTIONS = 1;
 // 10 instructions per 100 ns tick: the guest sees a 100 MIPS machine.

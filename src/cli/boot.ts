@@ -84,6 +84,21 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
                              outside DIR (no "..", no symlinks followed on
                              the host) and sees its files as root's
 ${JIT_USAGE}      --jit-stats            with the JIT: print each hart's JIT figures at the end
+      --deterministic        the same image and input give the same output and
+                             state every run (QEMU's -icount): one hart, the
+                             guest clock counts instructions (10 per 100 ns
+                             tick) and skips idle time, I/O completes at once,
+                             input goes in a line at a time when the guest
+                             waits at its prompt, the RTC starts at
+                             2026-01-01 (or --rtc), virtio-rng is seeded; no
+                             network unless --net user is given
+      --rtc DATE             with --deterministic: the guest's date at power-on
+                             (ISO 8601, e.g. 2030-05-01T12:00:00Z)
+      --prompt REGEX         with --deterministic: what the end of the output
+                             matches at the guest's prompt (default "[#$] $")
+      --state-out FILE       when the machine stops, write its architectural
+                             state as JSON: pc, x/f registers, CSRs, instret,
+                             mtime, SHA-256 of RAM and of the device state
 `;
 
 const CTRL_A = 0x01;
@@ -102,6 +117,21 @@ function snapshotPath(dir: string): { path: string; write: (bytes: Uint8Array) =
       }
     },
   };
+}
+
+// Why the deterministic-mode switches cannot be used as given, or undefined.
+export function deterministicArgsProblem(v: { deterministic?: boolean; cpus?: string; restore?: string; rtc?: string; prompt?: string }): string | undefined {
+  if (!v.deterministic) {
+    const stray = (["rtc", "prompt"] as const).filter((k) => v[k] !== undefined);
+    return stray.length ? `${stray.map((k) => `--${k}`).join(", ")} only go with --deterministic` : undefined;
+  }
+  if (v.cpus !== undefined && v.cpus !== "1") return `--deterministic runs one hart (the guest clock counts its instructions): drop --cpus ${v.cpus}`;
+  if (v.restore !== undefined) return "--deterministic boots a machine: a snapshot's clock and devices ran on the host's time (drop --restore)";
+  if (v.rtc !== undefined && !Number.isFinite(Date.parse(v.rtc))) return `--rtc '${v.rtc}': expected a date such as 2030-05-01T12:00:00Z`;
+  if (v.prompt !== undefined) {
+    try { new RegExp(v.prompt); } catch (e) { return `--prompt: ${(e as Error).message}`; }
+  }
+  return undefined;
 }
 
 // The kernel command line: quiet by default (the user reads the banner and
@@ -252,11 +282,15 @@ export async function boot(args: string[]): Promise<number> {
         store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
-        net: { type: "string", default: "user" },
+        net: { type: "string" },
         "net-forward": { type: "string", multiple: true, default: [] },
         share: { type: "string" },
         ...JIT_OPTIONS,
         "jit-stats": { type: "boolean", default: false },
+        deterministic: { type: "boolean", default: false },
+        rtc: { type: "string" },
+        prompt: { type: "string" },
+        "state-out": { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -290,6 +324,14 @@ export async function boot(args: string[]): Promise<number> {
       throw e;
     }
   }
+  const det = v.deterministic === true;
+  const detProblem = deterministicArgsProblem(v);
+  if (detProblem) { process.stderr.write(`rvplay boot: ${detProblem}\n`); return 2; }
+  // Deterministic mode leaves the network out unless asked: its traffic
+  // comes on the host's time.
+  if (det && v.net === "user") process.stderr.write("rvplay boot: --deterministic with --net user: what the network brings in is not deterministic\n");
+  if (det && v.share !== undefined) process.stderr.write("rvplay boot: --deterministic with --share: the shared folder's files and times are the host's, not deterministic\n");
+  v.net ??= det ? "none" : "user";
   v.cpus ??= "1";
   v.mem ??= String(DEFAULT_RAM_MIB);
   // The limits are refused up front, in the page's words.
@@ -367,6 +409,12 @@ export async function boot(args: string[]): Promise<number> {
     machine = await VirtMachine.create(await loadCoreModule(), {
       ramBytes: mem * MiB, harts: cpus, firmware, kernel, initrd, bootargs: bootArgsFor({ append: v.append, verbose: v.verbose, kernel: v.kernel }), devices,
       jit,
+      deterministic: det ? {
+        startMs: v.rtc === undefined ? undefined : Date.parse(v.rtc),
+        prompt: v.prompt,
+        // A person typing: deliver what was typed (their timing is theirs).
+        wholeLines: process.stdin.isTTY !== true,
+      } : undefined,
     }, spawnNodeHart, spawnNodeIo);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CoreError) {
@@ -423,11 +471,21 @@ export async function boot(args: string[]): Promise<number> {
     }
     if (out.length) machine.sendInput(Uint8Array.from(out));
   };
+  const onEnd = () => machine.endInput();
   if (raw) stdin.setRawMode(true);
   stdin.on("data", onData);
+  stdin.on("end", onEnd);
   stdin.resume();
   try {
     const ev = await machine.run();
+    if (v["state-out"] !== undefined) {
+      try {
+        writeFileSync(v["state-out"], `${JSON.stringify(await machine.state(), null, 1)}\n`);
+      } catch (e) {
+        process.stderr.write(`\r\nrvplay: cannot write the state to '${v["state-out"]}': ${(e as Error).message}\r\n`);
+        return 1;
+      }
+    }
     if (jit && v["jit-stats"]) {
       for (let h = 0; h < cpus; h++) process.stderr.write(`\r\nrvplay: ${describeJitStats(machine.memory, h)}`);
       process.stderr.write("\r\n");
@@ -442,6 +500,7 @@ export async function boot(args: string[]): Promise<number> {
     return 0;
   } finally {
     stdin.off("data", onData);
+    stdin.off("end", onEnd);
     if (raw) stdin.setRawMode(false);
     stdin.pause();
   }

@@ -54,9 +54,24 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
   };
   const loop = async () => {
     const idx = (L.DEVICE_BASE + L.D_IO_PENDING) >> 2;
+    const req = (L.DEVICE_BASE + L.D_IO_SETTLE_REQ) >> 2;
+    const ack = (L.DEVICE_BASE + L.D_IO_SETTLE_ACK) >> 2;
     while (!stopped) {
       if (held) { await sleep(); continue; } // until resume or stop
+      // A hart in deterministic mode waits for what it notified (before it
+      // counted req up) to complete: serve, finish everything in flight, then
+      // say so.
+      const asked = Atomics.load(i32!, req);
       host!.service();
+      if (asked !== Atomics.load(i32!, ack)) {
+        await host!.drain();
+        if (held || stopped) continue; // a pause came meanwhile: it resumes the devices; settle after it
+        host!.resume();
+        host!.flushInterrupts();
+        Atomics.store(i32!, ack, asked);
+        Atomics.notify(i32!, ack);
+        continue;
+      }
       if (Atomics.load(i32!, idx) === 0) {
         const r = Atomics.waitAsync(i32!, idx, 0, TICK_MS);
         if (r.async) await sleep(r.value);

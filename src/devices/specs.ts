@@ -50,7 +50,8 @@ export type DeviceSpec =
   // the user network, off for a LAN (its frames go raw to other guests).
   // linkUp: the cable at power-on (default plugged in).
   | { kind: "net"; net: NetSpec; mac?: string; offloads?: boolean; linkUp?: boolean }
-  | { kind: "rng" }
+  // seed: a deterministic stream instead of the host's randomness
+  | { kind: "rng"; seed?: number }
   | { kind: "console" } // virtio-console on the console's rings (hvc0)
   // virtio-9p: a shared folder the guest mounts by its tag.
   // `session`: a snapshot's 9P session to take up (a restored machine).
@@ -74,7 +75,7 @@ export interface DevicePlatform {
 
 export async function makeDevice(spec: DeviceSpec, platform: DevicePlatform = {}): Promise<VirtioDevice> {
   switch (spec.kind) {
-    case "rng": return new VirtioEntropy();
+    case "rng": return new VirtioEntropy(spec.seed);
     case "console": return new VirtioConsole();
     case "object": return spec.device;
     case "blk": {

@@ -8,12 +8,16 @@
 import * as L from "../../wasm-core/layout.js";
 import { CoreView, coreTable, instantiateCore, setJitService } from "./core.js";
 import { HartJit, type JitConfig } from "./jit/hart-jit.js";
+import { DeterministicHart, type DeterministicHartConfig } from "./deterministic-hart.js";
 
 export interface HartStart {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   hartId: number;
   jit?: JitConfig; // undefined: the interpreter alone
+  // Deterministic mode (one hart; the clock counts instructions): the
+  // rules for idling, I/O and console input (deterministic-hart.ts).
+  deterministic?: DeterministicHartConfig;
 }
 export type HartMessage = { type: "ready" } | { type: "exited" } | { type: "error"; message: string };
 
@@ -41,6 +45,7 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
     const runstate = (L.DEVICE_BASE + L.D_RUNSTATE) >> 2;
     const beat = (hb + L.H_BEAT) >> 2;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    const det = start.deterministic ? new DeterministicHart(core, start.memory, start.hartId, start.deterministic) : undefined;
     let lastReport = performance.now();
     post({ type: "ready" });
     while (true) {
@@ -61,6 +66,13 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
       if (jit && REPORT_MS > 0 && performance.now() - lastReport > REPORT_MS) {
         lastReport = performance.now();
         console.error(`hart ${start.hartId} jit: ${JSON.stringify({ ...jit.stats, inCode: Number(jit.retiredInCode), calls: Number(jit.calls), executed: Number(view.dv.getBigUint64(hb + L.H_EXECUTED, true)) })}`);
+      }
+      if (det) {
+        // Everything the slice asked of the host is done before the next
+        // slice, at the instruction that asked: I/O completed, output
+        // drained, idle time skipped or input delivered. No speed cap.
+        if (!det.afterSlice(reason)) break;
+        continue;
       }
       if (reason === L.EXIT_IO) {
         Atomics.notify(i32, (L.DEVICE_BASE + L.D_IO_PENDING) >> 2);

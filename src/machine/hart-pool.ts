@@ -6,6 +6,7 @@ import * as L from "../../wasm-core/layout.js";
 import type { CoreView } from "./core.js";
 import type { HartStart, HartMessage } from "./hart-loop.js";
 import type { JitConfig } from "./jit/hart-jit.js";
+import type { DeterministicHartConfig } from "./deterministic-hart.js";
 
 export interface HartWorker {
   start(s: HartStart): void;
@@ -26,7 +27,7 @@ export class HartPool {
   get size(): number { return this.workers.length; }
 
   // Start one worker per hart; resolves when every one is ready (or failed).
-  start(module: WebAssembly.Module, harts: number, jit?: JitConfig): Promise<void> {
+  start(module: WebAssembly.Module, harts: number, jit?: JitConfig, deterministic?: DeterministicHartConfig): Promise<void> {
     const ready: Promise<void>[] = [];
     for (let h = 0; h < harts; h++) {
       const w = this.spawn();
@@ -43,7 +44,7 @@ export class HartPool {
           }
         });
       }));
-      w.start({ module, memory: this.view.memory, hartId: h, jit });
+      w.start({ module, memory: this.view.memory, hartId: h, jit, deterministic });
     }
     return Promise.all(ready).then(() => undefined);
   }

@@ -7,6 +7,7 @@ import { CoreView, coreTable, createMemory, initMachineState, instantiateCore, s
 import { HartJit, type JitConfig } from "./jit/hart-jit.js";
 import { parseElf } from "./elf.js";
 import { clintDevice, writeBusMap } from "./virt-board.js";
+import { MIP_MTIP } from "../../wasm-core/spec/riscv.js";
 
 export interface ElfRunOptions {
   maxInstructions?: number;
@@ -17,6 +18,14 @@ export interface ElfRunOptions {
   onOutput?: (text: string) => void;
   // The JIT's configuration; undefined runs the interpreter alone.
   jit?: JitConfig;
+  // Deterministic mode: mtime counts instructions, a slice stops exactly at
+  // its budget, WFI skips to the timer's deadline (as in a deterministic
+  // virt machine; tests/deterministic/).
+  deterministic?: boolean;
+  // The budget of slice i (default: sliceInstructions), and a look at the
+  // hart after each slice (tests compare runs slice by slice).
+  sliceBudget?: (i: number) => number;
+  onSlice?: (view: CoreView, reason: number) => void;
 }
 
 export type ElfOutcome =
@@ -54,6 +63,7 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   view.ramOffset(tohost, 8); // must lie in RAM
   view.setDev64(L.D_HTIF_TOHOST, tohost);
   writeBusMap(view, [clintDevice]); // the test machine: RAM, the boot ROM and a CLINT
+  if (opts.deterministic) view.setDevI32(L.D_CLOCK_MODE, L.CLOCK_INSTRUCTIONS);
 
   const core = await instantiateCore(module, memory);
   core.resetMachine();
@@ -82,8 +92,9 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
   const finish = (outcome: ElfOutcome): ElfRunResult =>
     ({ outcome, instructions: total, seconds: (performance.now() - t0) / 1000, output: output.slice(-MAX_KEPT_OUTPUT), jit });
 
-  while (true) {
-    const reason = core.run(Math.min(slice, limit - total));
+  for (let i = 0; ; i++) {
+    const reason = core.run(Math.min(opts.sliceBudget?.(i) ?? slice, limit - total));
+    opts.onSlice?.(view, reason);
     // Trapped instructions count toward the limit too: a program that only
     // traps still ends.
     total += view.sliceRetired() + view.sliceTraps();
@@ -121,6 +132,11 @@ export async function runElf(module: WebAssembly.Module, bytes: Uint8Array, opts
       } else {
         view.writePhys64(tohost, 0n);
       }
+    } else if (reason === L.EXIT_WFI && opts.deterministic) {
+      // The clock skips to the timer's deadline (if the timer is enabled).
+      const mie = view.dv.getBigUint64(view.hartBase(0) + L.C_MIE, true);
+      const cmp = view.dev64(L.D_CLINT_MTIMECMP), now = core.mtime();
+      if ((mie & BigInt(MIP_MTIP)) !== 0n && cmp > now) view.setDev64(L.D_MTIME_WARP, view.dev64(L.D_MTIME_WARP) + cmp - now);
     } else if (reason === L.EXIT_WFI) {
       // Sleep until the timer can be due (at most 10 ms at a time, so the
       // wall-time limit holds); with the timer disabled nothing can wake

@@ -16,7 +16,9 @@ export class SerialRings {
   private input: Uint8Array[] = [];
 
   // consoleSlot: the virtio slot of a virtio-console, if the machine has one.
-  constructor(private readonly view: CoreView, private readonly core: CoreExports, private readonly consoleSlot?: number) {
+  // held (deterministic mode): input waits in the queue until deliver().
+  constructor(private readonly view: CoreView, private readonly core: CoreExports, private readonly consoleSlot?: number,
+    private readonly held = false) {
     this.i32 = new Int32Array(view.memory.buffer);
   }
 
@@ -34,7 +36,35 @@ export class SerialRings {
   send(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.input.push(bytes.slice());
-    this.feed();
+    if (!this.held) this.feed();
+  }
+
+  // Deterministic mode, when the guest waits for input: the next line (up to
+  // and including its newline: CR, LF or CR LF) into the receive ring, as
+  // much as has room. A line not yet whole waits for the rest unless the
+  // input has ended or `wholeLines` is false (a person typing). "wait":
+  // nothing to deliver yet; "ended": nothing, and nothing will come;
+  // "full": the ring has no room.
+  deliver(ended: boolean, wholeLines: boolean): "delivered" | "wait" | "ended" | "full" {
+    const all = this.input.length === 1 ? this.input[0] : concat(this.input);
+    if (all.length === 0) return ended ? "ended" : "wait";
+    let end = all.findIndex((b) => b === 0x0a || b === 0x0d);
+    if (end < 0) {
+      if (wholeLines && !ended) return "wait";
+      end = all.length;
+    } else {
+      // A CR last in the queue may be half a CR LF: wait for what follows.
+      if (all[end] === 0x0d && end + 1 === all.length && wholeLines && !ended) return "wait";
+      end += all[end] === 0x0d && all[end + 1] === 0x0a ? 2 : 1;
+    }
+    const head = Atomics.load(this.i32, (U + L.UART_RX_HEAD) >> 2);
+    const tail = Atomics.load(this.i32, (U + L.UART_RX_TAIL) >> 2);
+    const n = Math.min(end, L.UART_RX_SIZE - ((head - tail) | 0));
+    if (n <= 0) return "full";
+    this.input = [all.subarray(0, n)];
+    this.feed(); // it all fits
+    this.input = n < all.length ? [all.subarray(n)] : [];
+    return "delivered";
   }
 
   // Bytes queued that the guest has not yet taken into the ring.
@@ -75,6 +105,7 @@ export class SerialRings {
     out.set(this.view.bytes.subarray(at + start, at + start + first));
     out.set(this.view.bytes.subarray(at, at + n - first), first);
     Atomics.store(this.i32, (U + L.UART_TX_TAIL) >> 2, (tail + n) | 0);
+    Atomics.notify(this.i32, (U + L.UART_TX_TAIL) >> 2); // a deterministic hart waits for room
     this.core.uartHostPoll();
     // A virtio-console transmit that did not fit goes on now.
     if (Atomics.exchange(this.i32, (U + L.UART_TX_WAITER) >> 2, 0) !== 0) this.kick(VIRTIO_CONSOLE_TRANSMITQ);
@@ -87,10 +118,17 @@ export class SerialRings {
   watchWords(): [number, number][] {
     const tx = (U + L.UART_TX_HEAD) >> 2;
     const words: [number, number][] = [[tx, Atomics.load(this.i32, (U + L.UART_TX_TAIL) >> 2)]];
-    if (this.input.length > 0) {
+    if (this.input.length > 0 && !this.held) {
       const rx = (U + L.UART_RX_TAIL) >> 2;
       words.push([rx, Atomics.load(this.i32, rx)]);
     }
     return words;
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }

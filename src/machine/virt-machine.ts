@@ -21,6 +21,8 @@ import type { DeviceSpec } from "../devices/specs.js";
 import { IoLink } from "./io-link.js";
 import type { JitConfig } from "./jit/hart-jit.js";
 import { retireAllCode } from "./jit/code-watch.js";
+import { DEFAULT_PROMPT } from "./deterministic-hart.js";
+import { machineState, type MachineState } from "./machine-state.js";
 
 export type { HartSpawner, HartWorker } from "./hart-pool.js";
 export type { IoSpawner } from "../devices/io-host.js";
@@ -39,7 +41,35 @@ export interface VirtConfig {
   // The JIT (src/machine/jit/): its configuration; absent or false, the
   // interpreter alone (the default until the JIT has earned it).
   jit?: JitConfig | false;
+  // Deterministic mode (QEMU's -icount): the same image and input give the
+  // same output and state at the same instruction count every run. See
+  // DeterministicConfig.
+  deterministic?: DeterministicConfig;
 }
+
+// Deterministic mode: one hart; mtime counts its instructions (INSNS_PER_TICK
+// per 100 ns tick) and WFI skips to the next timer deadline at once; virtio
+// requests complete at the instruction that notified them; console input is
+// delivered a line at a time when the guest waits for it (deterministic-
+// hart.ts); the RTC starts at a fixed date; virtio-rng is a seeded stream.
+// A NIC or a shared folder bring the host's timing back (leave them out).
+export interface DeterministicConfig {
+  // The guest's wall clock at power-on, ms since the epoch (default
+  // 2026-01-01T00:00:00Z).
+  startMs?: number;
+  // virtio-rng's seed (default 0).
+  seed?: number;
+  // A regular expression that the end of the console output matches at the
+  // guest's prompt (default "[#$] $"): a line of input is delivered when the
+  // guest idles there.
+  prompt?: string;
+  // Hold a line until its newline has come (default true); false delivers
+  // whatever was typed (a person at a terminal, whose timing is not
+  // deterministic anyway).
+  wholeLines?: boolean;
+}
+
+export const DETERMINISTIC_START_MS = Date.UTC(2026, 0, 1);
 
 export type PowerEvent = { kind: "poweroff" } | { kind: "fail"; code: number } | { kind: "error"; message: string };
 
@@ -68,6 +98,7 @@ export class VirtMachine {
   // What a device reports (a disk's I/O error, statistics), by its slot.
   onDeviceEvent: (slot: number, event: unknown) => void = () => {};
   private loadedOnce = false;
+  private inputEnded = false;
   private wake: (() => void) | undefined;
   private stopped = false;
   private paused = false;
@@ -77,13 +108,14 @@ export class VirtMachine {
     spawnIo: IoSpawner, private readonly module: WebAssembly.Module) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
-    const specs = cfg.devices ?? [];
-    this.slots = [...specs, ...(specs.some((d) => d.kind === "rng") ? [] : [{ kind: "rng" } as const])]
+    const det = cfg.deterministic;
+    const specs = (cfg.devices ?? []).map((d) => det && d.kind === "rng" ? { ...d, seed: d.seed ?? det.seed ?? 0 } : d);
+    this.slots = [...specs, ...(specs.some((d) => d.kind === "rng") ? [] : [{ kind: "rng", seed: det ? det.seed ?? 0 : undefined } as const])]
       .map((spec, slot) => ({ slot, spec }));
     if (this.slots.length > B.VIRTIO_SLOTS) throw new CoreError(`the machine has ${B.VIRTIO_SLOTS} virtio slots, not ${this.slots.length}`);
     const fail = () => { this.setRunState(L.RUN_STOP); this.wake?.(); };
     this.io = new IoLink(spawnIo, fail, (slot, e) => this.onDeviceEvent(slot, e));
-    this.serial = new SerialRings(this.view, core, this.slots.find((d) => d.spec.kind === "console")?.slot);
+    this.serial = new SerialRings(this.view, core, this.slots.find((d) => d.spec.kind === "console")?.slot, det !== undefined);
     this.harts = new HartPool(this.view, spawnHart, fail);
   }
 
@@ -104,6 +136,9 @@ export class VirtMachine {
     spawnIo: IoSpawner): Promise<VirtMachine> {
     const problem = checkHarts(cfg.harts) ?? checkRamMiB(cfg.ramBytes / MiB);
     if (problem) throw new CoreError(problem);
+    if (cfg.deterministic && cfg.harts !== 1) {
+      throw new CoreError(`deterministic mode runs one hart (its clock counts that hart's instructions), not ${cfg.harts}`);
+    }
     const boot = planBoot(cfg);
     const memory = createMemory(cfg.ramBytes);
     const core = await instantiateCore(module, memory);
@@ -145,6 +180,7 @@ export class VirtMachine {
   // leaves a running one as it was.
   static async restore(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
     load: (view: CoreView) => void, mtime: bigint, spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    if (cfg.deterministic) throw new CoreError("a snapshot cannot be resumed in deterministic mode (its clock and devices ran on the host's time)");
     const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
     const { view, core } = m;
     initMachineState(view, cfg.ramBytes, cfg.harts);
@@ -241,7 +277,9 @@ export class VirtMachine {
   private load(): void {
     const { cfg, view, core, boot } = this;
     initMachineState(view, cfg.ramBytes, cfg.harts);
-    view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n);
+    const det = cfg.deterministic;
+    view.setDev64(L.D_RTC_OFFSET_NS, BigInt(det ? det.startMs ?? DETERMINISTIC_START_MS : Date.now()) * 1_000_000n);
+    view.setDevI32(L.D_CLOCK_MODE, det ? L.CLOCK_INSTRUCTIONS : L.CLOCK_HOST);
     view.setDevF64(L.D_SPEED, view.dv.getFloat64(L.DEVICE_BASE + L.D_SPEED, true) || 1);
     // A new memory is zero already; clearing it would commit every page.
     if (this.loadedOnce) {
@@ -274,6 +312,20 @@ export class VirtMachine {
     this.wake?.(); // the controller now also waits for the guest to read
   }
 
+  // No more input will come (deterministic mode: the guest's idle time then
+  // passes without waiting for any).
+  endInput(): void {
+    this.inputEnded = true;
+    this.wake?.();
+  }
+
+  // The architectural state (registers, CSRs, instret, RAM and device
+  // digests: machine-state.ts), for comparing runs. Only while no hart runs:
+  // after run() resolved, or paused.
+  state(): Promise<MachineState> {
+    return machineState(this.view, this.cfg.harts, this.core.mtime());
+  }
+
   // Bytes queued for the guest that it has not read into the ring yet.
   get inputPending(): number { return this.serial.pending; }
 
@@ -295,19 +347,27 @@ export class VirtMachine {
   // console and to power requests.
   async run(): Promise<PowerEvent | undefined> {
     await this.io.start(this.module, this.memory, this.slots);
-    if (this.io.failure === undefined) await this.harts.start(this.module, this.cfg.harts, this.cfg.jit || undefined);
+    const det = this.cfg.deterministic;
+    if (this.io.failure === undefined) {
+      await this.harts.start(this.module, this.cfg.harts, this.cfg.jit || undefined,
+        det ? { prompt: det.prompt ?? DEFAULT_PROMPT } : undefined);
+    }
     const failure = () => this.io.failure ?? this.harts.failure;
     // resume() also starts the clock of a restored machine.
     if (!this.paused && failure() === undefined) this.resume();
     const powerIdx = (L.DEVICE_BASE + L.D_POWER) >> 2;
+    const idleIdx = (L.DEVICE_BASE + L.D_IDLE_WAIT) >> 2;
     const watchdog = this.watchdog();
     try {
       while (!this.stopped && failure() === undefined) {
         if (Atomics.load(this.i32, powerIdx) === 0) {
-          await this.waitForSignal([[powerIdx, 0], ...this.serial.watchWords()]);
+          // A hart waiting for input it cannot have yet is not watched (input wakes us).
+          const idle: [number, number][] = det && Atomics.load(this.i32, idleIdx) === 0 ? [[idleIdx, 0]] : [];
+          await this.waitForSignal([[powerIdx, 0], ...idle, ...this.serial.watchWords()]);
         }
         this.drainOutput();
-        this.serial.feed();
+        if (det) this.serveIdle(det.wholeLines ?? true);
+        else this.serial.feed();
         const req = Atomics.exchange(this.i32, powerIdx, L.POWER_NONE);
         if (req === L.POWER_OFF) return { kind: "poweroff" };
         if (req === L.POWER_FAIL) return { kind: "fail", code: this.view.dv.getInt32(L.DEVICE_BASE + L.D_POWER_CODE, true) };
@@ -329,6 +389,21 @@ export class VirtMachine {
       this.harts.terminate();
       await this.io.stop();
     }
+  }
+
+  // Deterministic mode: the hart idles where the guest waits for input
+  // (D_IDLE_WAIT): give it the next line, or say that none will come; with
+  // input still to come but no line yet, answer later (sendInput and
+  // endInput wake the loop).
+  private serveIdle(wholeLines: boolean): void {
+    const idx = (L.DEVICE_BASE + L.D_IDLE_WAIT) >> 2;
+    if (Atomics.load(this.i32, idx) !== 1) return;
+    const r = this.serial.deliver(this.inputEnded, wholeLines);
+    if (r === "wait") return;
+    const reply = r === "delivered" ? L.IDLE_INPUT : r === "ended" ? L.IDLE_ENDED : L.IDLE_NO_INPUT;
+    Atomics.store(this.i32, (L.DEVICE_BASE + L.D_IDLE_REPLY) >> 2, reply);
+    Atomics.store(this.i32, idx, 0);
+    Atomics.notify(this.i32, idx);
   }
 
   // Every second: has each hart's worker gone round its loop (H_BEAT)?

@@ -276,6 +276,8 @@ export class HartJit {
       gen,
       next16: page + 1 < this.ramPages ? this.bytes[at + PAGE] | (this.bytes[at + PAGE + 1] << 8) : -1,
       sweep: this.cfg.sweep,
+      // Deterministic mode (the clock counts instructions): blocks stop exactly at the budget.
+      exact: this.i32[(L.DEVICE_BASE + L.D_CLOCK_MODE) >> 2] === L.CLOCK_INSTRUCTIONS,
     });
     const t1 = performance.now();
     this.stats.translateMs += t1 - t0;

@@ -66,6 +66,11 @@ export interface TranslateInput {
   // Also start blocks where a sweep of the whole page finds function starts
   // and return points (more code translated, fewer entries missed).
   sweep?: boolean;
+  // Deterministic mode: a block runs only if all its instructions fit in the
+  // slice's budget, else the interpreter steps up to the budget exactly (as
+  // QEMU's -icount does), so that a slice ends at the same instruction with
+  // translated code as without.
+  exact?: boolean;
 }
 
 export interface Translation {
@@ -382,6 +387,13 @@ class BlockWriter {
     f.op(Op.block).u8(VOID); // the exit block: its end is the epilogue
     this.depth = 1;
     if (loops) { f.op(Op.loop).u8(VOID); this.depth = 2; }
+    if (this.inp.exact) {
+      // At the block's start and at each turn of its loop: does it fit?
+      f.get(P_BUDGET).get(P_N).i32(b.insns.length).op(Op.i32_add).op(Op.i32_lt_s);
+      this.openIf();
+      this.exit(L.JIT_FALL, b.start, 0);
+      this.close();
+    }
     for (let k = 0; k < b.insns.length; k++) this.insn(b.insns[k], k);
     const last = b.insns[b.insns.length - 1];
     if (!endsBlock(last)) {

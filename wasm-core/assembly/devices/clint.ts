@@ -22,10 +22,23 @@ export declare function hostClockMs(): f64;
 // instructions (the run loop and compiled code store the slice's count
 // before any access that can reach a device), plus the idle time the host
 // skipped at WFI. The same instructions give the same time on every run.
-@inline function icountMode(): bool { return load<i32>(DEVICE_BASE + D_CLOCK_MODE) == CLOCK_INSTRUCTIONS; }
+@inline export function icountMode(): bool { return load<i32>(DEVICE_BASE + D_CLOCK_MODE) == CLOCK_INSTRUCTIONS; }
 function icountMtime(): u64 {
   const insns = load<u64>(DEVICE_BASE + D_ICOUNT_BASE) + <u64>load<i32>(HART_BASE + H_SLICE_RETIRED);
   return insns / <u64>INSNS_PER_TICK + load<u64>(DEVICE_BASE + D_MTIME_WARP);
+}
+
+// Deterministic mode: how many more instructions hart 0 retires before
+// mtime reaches its mtimecmp (at least 1), or i32.MAX_VALUE when the
+// deadline has passed (MTIP is up already) or lies beyond any slice.
+export function icountUntilDeadline(): i32 {
+  const cmp = mtimecmp(0);
+  const now = icountMtime();
+  if (now >= cmp) return i32.MAX_VALUE;
+  const d = cmp - now; // ticks to go: mtime = insns / INSNS_PER_TICK + warp
+  if (d >= <u64>(i32.MAX_VALUE / INSNS_PER_TICK)) return i32.MAX_VALUE;
+  const insns = load<u64>(DEVICE_BASE + D_ICOUNT_BASE) + <u64>load<i32>(HART_BASE + H_SLICE_RETIRED);
+  return <i32>(d * <u64>INSNS_PER_TICK - insns % <u64>INSNS_PER_TICK);
 }
 
 export function mtime(): u64 {

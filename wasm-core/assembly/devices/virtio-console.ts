@@ -11,6 +11,7 @@ import {
   DEVICE_BASE, D_VIRTIO, VIRTIO_SLOT_SIZE, D_RAM_SIZE, RAM_OFFSET, RAM_PHYS_BASE, VQ_STATUS, VQ_QUEUES,
   VQ_QUEUE_SIZE, VQ_INTERRUPT_STATUS, Q_NUM, Q_READY, Q_DESC, Q_DRIVER, Q_DEVICE, Q_LAST_AVAIL,
   D_UART, D_UART_TX, UART_TX_SIZE, UART_TX_HEAD, UART_TX_TAIL, UART_TX_HELD,
+  D_CLOCK_MODE, CLOCK_INSTRUCTIONS, EXIT_CONSOLE, STATUS_OK,
 } from "../../layout";
 import { IRQ_VIRTIO_FIRST } from "../../board";
 import {
@@ -29,6 +30,15 @@ function ram(pa: u64, len: u64): usize {
   const size = load<u64>(DEVICE_BASE + D_RAM_SIZE);
   if (pa < <u64>RAM_PHYS_BASE || len > size || pa - <u64>RAM_PHYS_BASE > size - len) return 0;
   return <usize>(pa - <u64>RAM_PHYS_BASE + <u64>RAM_OFFSET);
+}
+
+// After the hart served console writes: in deterministic mode EXIT_CONSOLE
+// once the output ring is half full, as the UART does (the hart waits for
+// the host to drain it, so the guest never finds it full).
+export function consoleBackpressure(): i32 {
+  if (load<i32>(DEVICE_BASE + D_CLOCK_MODE) == CLOCK_INSTRUCTIONS &&
+    atomic.load<i32>(U + UART_TX_HEAD) - atomic.load<i32>(U + UART_TX_TAIL) >= UART_TX_SIZE / 2) return EXIT_CONSOLE;
+  return STATUS_OK;
 }
 
 // Serve the transmit queue of the console in `slot` as far as it can

@@ -14,7 +14,7 @@ import {
 import { IRQ_VIRTIO_FIRST } from "../../board";
 import * as V from "../../spec/virtio";
 import { plicSetLevel } from "./plic";
-import { consoleTransmit } from "./virtio-console";
+import { consoleTransmit, consoleBackpressure } from "./virtio-console";
 
 const VENDOR: u32 = 0x6c707672; // "rvpl"
 const CONFIG: u32 = V.VIRTIO_MMIO_CONFIG;
@@ -105,7 +105,7 @@ export function virtioWrite(slot: u32, off: u32, v: u32): i32 {
     case V.VIRTIO_MMIO_QUEUE_NOTIFY:
       // The console's writes are served here, on the hart (see
       // virtio-console.ts); the host hears only of what is left.
-      if (v == <u32>V.VIRTIO_CONSOLE_TRANSMITQ && load<u32>(s + VQ_DEVICE_ID) == <u32>V.VIRTIO_ID_CONSOLE && consoleTransmit(slot)) break;
+      if (v == <u32>V.VIRTIO_CONSOLE_TRANSMITQ && load<u32>(s + VQ_DEVICE_ID) == <u32>V.VIRTIO_ID_CONSOLE && consoleTransmit(slot)) return consoleBackpressure();
       if (v < load<u32>(s + VQ_NUM_QUEUES)) {
         atomic.or<u32>(s + VQ_NOTIFIED, 1 << v);
         atomic.or<i32>(DEVICE_BASE + D_IO_PENDING, 1 << slot);

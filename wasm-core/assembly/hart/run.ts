@@ -34,7 +34,7 @@ import { csrInstr } from "./csr";
 import { mulh, mulhsu, mulhu, div, divu, rem, remu, divw, divuw, remw, remuw } from "./exec-m";
 import { execAmo } from "./exec-a";
 import { execFma, execOpFp, fpEnabled, setS, setD } from "./exec-fd";
-import { mtime, updateTimer } from "../devices/clint";
+import { mtime, updateTimer, icountMode, icountUntilDeadline } from "../devices/clint";
 
 // inner() returns this to the slice loop to go on; any other value ends the
 // slice with that EXIT_ reason. (Compiled code's JIT_LEAVE is the same.)
@@ -135,7 +135,16 @@ function illegal(pc: u64, n: i32, raw: u32): i32 {
   return jitCross(pc, skip);
 }
 
-function inner(budget: i32, skip: u64): i32 {
+// The two kinds of inner loop (the type argument chooses, at compile time):
+// FAST leaves only at a taken branch once the budget is spent, so a slice
+// may run a little past it; EXACT (deterministic mode, QEMU's -icount) also
+// stops at the budget itself, between any two instructions, so that a
+// timer deadline expressed in instructions is met exactly. Two copies keep
+// the check out of the fast loop.
+type FAST = f64;
+type EXACT = i32;
+
+function inner<MODE>(budget: i32, skip: u64): i32 {
   refreshTlbSets();
   const h = hb;
   const tR = tlbRead;
@@ -150,6 +159,9 @@ function inner(budget: i32, skip: u64): i32 {
   // The window page's word in the JIT's page map (0: not RAM, or no JIT).
   let fmap: usize = 0;
   while (true) {
+    if (isInteger<MODE>()) {
+      if (n >= budget) return leave(pc, n);
+    }
     let inst: u32;
     const off = pc - fpage;
     if (off < flimit) {
@@ -554,22 +566,33 @@ export function run(budget: i32): i32 {
   updateTimer(hartId, mtime());
   const jit = jitOn();
   if (jit) store<i32>(hb + HJ_EPOCH, load<i32>(hb + HJ_EPOCH) + 1);
+  // Deterministic mode: mtime counts instructions, so the timer's deadline
+  // is an instruction count; the slice stops exactly there (the inner loop
+  // and compiled code stop at their budget), and the next turn of this loop
+  // raises MTIP and takes the interrupt: at the same instret every run.
+  const icount = icountMode();
   let reason = EXIT_BUDGET;
   while (true) {
     atomic.store<i32>(hb + H_ATTN, 0);
     if (atomic.load<i32>(DEVICE_BASE + D_RUNSTATE) != RUN_GO) { reason = EXIT_ATTN; break; }
+    if (icount) updateTimer(hartId, mtime());
     const irq = pendingInterrupt();
     if (irq >= 0) {
       store<u64>(hb + H_PC, takeInterrupt(load<u64>(hb + H_PC), irq));
     }
     const traps = sliceTraps();
     if (sliceRetired() + traps >= budget) break;
+    let limit = budget - traps;
+    if (icount) {
+      const until = icountUntilDeadline();
+      if (until < limit - sliceRetired()) limit = sliceRetired() + until;
+    }
     let r = INTERPRET;
     if (jit) {
       refreshTlbSets();
-      r = dispatch(budget - traps);
+      r = dispatch(limit);
     }
-    if (r == INTERPRET) r = inner(budget - traps, jitSkip);
+    if (r == INTERPRET) r = icount ? inner<EXACT>(limit, jitSkip) : inner<FAST>(limit, jitSkip);
     if (r != EXIT_CONTINUE) { reason = r; break; }
   }
   const retired = <u64>sliceRetired();
