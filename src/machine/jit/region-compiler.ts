@@ -1,0 +1,86 @@
+// Translating and compiling a region, on the hart's thread or in a compile
+// worker. A hart worker that has a compile worker (its platform entry spawns
+// one: src/node/jit-compile-worker.ts, src/web/jit-compile-worker.ts) only
+// watches the page and copies its bytes (hart-jit.ts), posts them here, and
+// goes on interpreting; the compile worker translates (translate.ts) and
+// compiles the WebAssembly, and posts the WebAssembly.Module back (modules
+// can be posted between workers); the hart instantiates it between two
+// slices. Boot code that is hot for a moment then costs the hart nothing
+// (measured in the report of issue 12). run-elf.ts, which has no workers,
+// translates on its own thread: every page at its first entry, as the ISA
+// tests want.
+import * as L from "../../../wasm-core/layout.js";
+import { translatePage } from "./translate.js";
+
+export interface CompileJob {
+  id: number;
+  page: number;
+  gen: number;
+  code: Uint8Array; // the page's bytes, as watched
+  entries: number[];
+  hartBase: number;
+  next16: number;
+  sweep: boolean;
+}
+
+export interface CompileResult {
+  id: number;
+  module?: WebAssembly.Module; // absent: nothing to translate there
+  blocks: number[];
+  insns: number;
+  bytes: number; // WebAssembly bytes
+  translateMs: number;
+  compileMs: number;
+  error?: string; // the translator's failure (a bug: the page stays interpreted)
+}
+
+// Translate and compile one job; `rvc` expands a 16-bit encoding (the
+// core's table in the shared memory).
+export function compileRegion(job: CompileJob, rvc: (half: number) => number): CompileResult {
+  const t0 = performance.now();
+  const t = translatePage({
+    code: job.code, rvc, entries: job.entries, hartBase: job.hartBase,
+    genAddr: L.JIT_GEN + job.page * 4, gen: job.gen, next16: job.next16, sweep: job.sweep,
+  });
+  const t1 = performance.now();
+  if (!t) return { id: job.id, blocks: [], insns: 0, bytes: 0, translateMs: t1 - t0, compileMs: 0 };
+  const module = new WebAssembly.Module(t.bytes as Uint8Array<ArrayBuffer>);
+  return { id: job.id, module, blocks: t.blocks, insns: t.insns, bytes: t.bytes.length, translateMs: t1 - t0, compileMs: performance.now() - t1 };
+}
+
+// The hart's end of a compile worker.
+export interface CompilerLink {
+  post(job: CompileJob): void;
+  onResult(cb: (r: CompileResult) => void): void;
+  // The worker failed (it could not start, or died): the hart translates on
+  // its own thread from then on.
+  onError(cb: (message: string) => void): void;
+  close(): void;
+}
+
+// The messages a compile worker receives: the machine's memory once, then jobs.
+export type CompilerMessage = { type: "memory"; memory: WebAssembly.Memory } | { type: "job"; job: CompileJob };
+
+// The body of a compile worker: `post` sends a result back to the hart.
+export function compilerServer(post: (r: CompileResult) => void): (m: CompilerMessage) => void {
+  let u32: Uint32Array | undefined;
+  const rvc = (h: number) => u32![(L.RVC_TABLE >> 2) + h];
+  return (m) => {
+    if (m.type === "memory") { u32 = new Uint32Array(m.memory.buffer); return; }
+    try {
+      post(compileRegion(m.job, rvc));
+    } catch (e) {
+      post({ id: m.job.id, blocks: [], insns: 0, bytes: 0, translateMs: 0, compileMs: 0, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+}
+
+// One turn of the worker's event loop (a compile worker's answers arrive as
+// messages; the hart loop itself never returns to the event loop otherwise).
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+    ch.port2.postMessage(null);
+  });
+}
