@@ -8,7 +8,7 @@
 import * as L from "../../wasm-core/layout.js";
 import { CoreView, coreTable, instantiateCore, setJitService } from "./core.js";
 import { HartJit, type JitConfig } from "./jit/hart-jit.js";
-import { nextTurn, type CompilerLink } from "./jit/region-compiler.js";
+import { lazyCompiler, nextTurn, type CompilerLink } from "./jit/region-compiler.js";
 
 export interface HartStart {
   module: WebAssembly.Module;
@@ -35,7 +35,7 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void,
   try {
     const core = await instantiateCore(start.module, start.memory);
     core.initHart(start.hartId);
-    if (start.jit && start.jit.compileWorker && spawnCompiler) compiler = spawnCompiler(start.memory);
+    if (start.jit && start.jit.compileWorker && spawnCompiler) compiler = lazyCompiler(() => spawnCompiler(start.memory));
     const jit = start.jit ? new HartJit(core, coreTable(core), start.memory, start.hartId, start.jit, compiler) : undefined;
     if (jit) setJitService(core, () => jit.service());
     const i32 = new Int32Array(start.memory.buffer);

@@ -30,7 +30,7 @@ export interface JitConfig {
 }
 
 export const DEFAULT_JIT_CONFIG: JitConfig = {
-  threshold: 2000,
+  threshold: 300_000,
   maxRegions: 1024,
   maxCodeBytes: 24 * 1024 * 1024,
   budgetMs: 3,
