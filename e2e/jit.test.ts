@@ -30,15 +30,21 @@ test("the JIT switch: on by default, ?jit=0 turns it off; with it Linux boots an
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A fresh context: nothing stored, so the default shows.
+  await page.goto(`${url}?cpus=1&mem=128`);
+  assert.equal(await page.getByTestId("jit").isChecked(), true);
   await page.goto(`${url}?cpus=1&mem=128&jit=0`);
   assert.equal(await page.getByTestId("jit").isChecked(), false);
+  // (The page stores its settings: back on with ?jit=1.)
   const workers: string[] = [];
   page.on("worker", (w) => workers.push(w.url()));
-  await page.goto(`${url}?cpus=1&mem=128`);
+  await page.goto(`${url}?cpus=1&mem=128&jit=1`);
   assert.equal(await page.getByTestId("jit").isChecked(), true);
   await waitForPrompt(page, 180_000);
   assert.equal((await runCommand(page, "awk 'BEGIN { printf \"%.6f\\n\", sqrt(2) * 3.5 }'")).trim(), "4.949747");
   assert.equal((await runCommand(page, "i=0; s=0; while [ $i -lt 3000 ]; do i=$((i+1)); s=$((s+i)); done; echo $s", 120_000)).trim(), "4501500");
   assert.equal((await runCommand(page, "echo $(seq 1 300 | sort -rn | head -2)")).trim(), "300 299");
   assert.deepEqual(errors, []);
+  // The hart's compile worker started (its code got hot) and compiled.
+  assert.ok(workers.some((w) => /jit-compile-worker/.test(w)), `workers: ${workers.join(", ")}`);
 });
