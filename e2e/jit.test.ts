@@ -44,7 +44,18 @@ test("the JIT switch: on by default, ?jit=0 turns it off; with it Linux boots an
   assert.equal((await runCommand(page, "awk 'BEGIN { printf \"%.6f\\n\", sqrt(2) * 3.5 }'")).trim(), "4.949747");
   assert.equal((await runCommand(page, "i=0; s=0; while [ $i -lt 3000 ]; do i=$((i+1)); s=$((s+i)); done; echo $s", 120_000)).trim(), "4501500");
   assert.equal((await runCommand(page, "echo $(seq 1 300 | sort -rn | head -2)")).trim(), "300 299");
+  // Hot enough for the default threshold: regions come back from the
+  // compile worker and run.
+  assert.equal((await runCommand(page, "i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done; echo $i", 180_000)).trim(), "40000");
   assert.deepEqual(errors, []);
   // The hart's compile worker started (its code got hot) and compiled.
   assert.ok(workers.some((w) => /jit-compile-worker/.test(w)), `workers: ${workers.join(", ")}`);
+  const hart = page.workers().find((w) => /hart-worker/.test(w.url()));
+  assert.ok(hart, `workers: ${workers.join(", ")}`);
+  const figures = await hart.evaluate(() => {
+    const jit = (globalThis as { rvplayJit?: { stats: { regions: number; failed: number }; retiredInCode: bigint } }).rvplayJit;
+    return jit && { regions: jit.stats.regions, failed: jit.stats.failed, inCode: Number(jit.retiredInCode) };
+  });
+  t.diagnostic(`hart 0 JIT: ${JSON.stringify(figures)}`);
+  assert.ok(figures && figures.regions > 0 && figures.inCode > 1_000_000, `the hart's JIT: ${JSON.stringify(figures)}`);
 });

@@ -38,6 +38,9 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void,
     if (start.jit && start.jit.compileWorker && spawnCompiler) compiler = lazyCompiler(() => spawnCompiler(start.memory));
     const jit = start.jit ? new HartJit(core, coreTable(core), start.memory, start.hartId, start.jit, compiler) : undefined;
     if (jit) setJitService(core, () => jit.service());
+    // For a debugger, and the browser test that reads the JIT's figures
+    // (e2e/jit.test.ts).
+    (globalThis as { rvplayJit?: HartJit }).rvplayJit = jit;
     const i32 = new Int32Array(start.memory.buffer);
     const f64 = new Float64Array(start.memory.buffer);
     const view = new CoreView(start.memory);
