@@ -246,10 +246,12 @@ async function browserBench(figures: Figure[]): Promise<void> {
   const { server, url } = await startServer();
   const browser = await launchBrowser();
   try {
-    const open = async () => {
+    // jit: the JIT (the default) or the interpreter alone (?jit=0); said in
+    // the URL each time, as the page stores its settings.
+    const open = async (jit = true) => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const t0 = performance.now();
-      await page.goto(`${url}?cpus=1&mem=256&speed=100`);
+      await page.goto(`${url}?cpus=1&mem=256&speed=100&jit=${jit ? 1 : 0}`);
       await waitForPrompt(page, 120_000);
       const seen = (performance.now() - t0) / 1000;
       // The page's own figure: navigation start to the prompt in the output.
@@ -258,10 +260,11 @@ async function browserBench(figures: Figure[]): Promise<void> {
       return { seen, page: ms / 1000 };
     };
     await open(); // warm-up: Vite compiles the app on its first load
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await open());
+    const runs = [], noJit = [];
+    for (let i = 0; i < RUNS; i++) { runs.push(await open()); noJit.push(await open(false)); }
     figures.push({ name: "page open to shell prompt, Chromium, median of 3 (page's figure)", value: round(median(runs.map((r) => r.page)), 2), unit: "s" });
     figures.push({ name: "page open to prompt visible to the test, Chromium", value: round(median(runs.map((r) => r.seen)), 2), unit: "s" });
+    figures.push({ name: "page open to shell prompt, Chromium, ?jit=0, median of 3 (page's figure)", value: round(median(noJit.map((r) => r.page)), 2), unit: "s" });
   } finally {
     await browser.close();
     await server.close();
