@@ -62,8 +62,8 @@ async function cpuBench(figures: Figure[]): Promise<void> {
     mips.push(r.instructions / r.seconds / 1e6);
   }
   figures.push({ name: "cpu-bench guest instructions", value: instructions, unit: "instructions" });
-  figures.push({ name: "cpu-bench rvplay 1 hart (Node), median of 3", value: round(median(mips)), unit: "MIPS" });
-  figures.push({ name: "cpu-bench rvplay time", value: round(median(secs), 3), unit: "s" });
+  figures.push({ name: "cpu-bench rvplay --no-jit 1 hart (Node), median of 3", value: round(median(mips)), unit: "MIPS" });
+  figures.push({ name: "cpu-bench rvplay --no-jit time", value: round(median(secs), 3), unit: "s" });
   // The same with the JIT (--jit; issue 12): speed, and what translating cost.
   const jitMips: number[] = [], jitSecs: number[] = [];
   let jitFigures: { share: number; ms: number; regions: number; blocks: number; kib: number } | undefined;
@@ -163,13 +163,13 @@ async function linuxRun(label: string, cmd: string, args: string[]): Promise<{ b
 async function linuxBench(figures: Figure[]): Promise<void> {
   const boots: { boot: number; work: number[] }[] = [];
   for (let i = 0; i < RUNS; i++) {
-    boots.push(await linuxRun("rvplay", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256"]));
+    boots.push(await linuxRun("rvplay --no-jit", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--no-jit"]));
   }
   const med = (f: (r: { boot: number; work: number[] }) => number, rs: typeof boots) => median(rs.map(f));
   const ours = { boot: med((r) => r.boot, boots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], boots)) };
   const jitBoots: { boot: number; work: number[]; share?: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
-    jitBoots.push(await linuxRun("rvplay --jit", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--jit", "--jit-stats"]));
+    jitBoots.push(await linuxRun("rvplay (JIT)", process.execPath, [`${root}bin/rvplay.js`, "boot", "--mem", "256", "--jit-stats"]));
   }
   const jit = { boot: med((r) => r.boot, jitBoots), work: WORKLOADS.map((_, i) => med((r) => r.work[i], jitBoots)) };
   let theirs: typeof ours | undefined;
@@ -185,12 +185,12 @@ async function linuxBench(figures: Figure[]): Promise<void> {
     theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
   }
   const add = (name: string, v: number, j: number, q?: number) => {
-    figures.push({ name: `${name}: rvplay (Node, 1 hart)`, value: round(v, 2), unit: "s" });
-    figures.push({ name: `${name}: rvplay --jit (Node, 1 hart)`, value: round(j, 2), unit: "s" });
+    figures.push({ name: `${name}: rvplay --no-jit (Node, 1 hart)`, value: round(v, 2), unit: "s" });
+    figures.push({ name: `${name}: rvplay with the JIT (Node, 1 hart)`, value: round(j, 2), unit: "s" });
     if (q !== undefined) {
       figures.push({ name: `${name}: QEMU virt (TCG)`, value: round(q, 2), unit: "s" });
-      figures.push({ name: `${name}: rvplay / QEMU`, value: round(v / q, 1), unit: "x" });
-      figures.push({ name: `${name}: rvplay --jit / QEMU`, value: round(j / q, 1), unit: "x" });
+      figures.push({ name: `${name}: rvplay --no-jit / QEMU`, value: round(v / q, 1), unit: "x" });
+      figures.push({ name: `${name}: rvplay with the JIT / QEMU`, value: round(j / q, 1), unit: "x" });
     }
   };
   add("launch to shell prompt, median of 3", ours.boot, jit.boot, theirs?.boot);
@@ -246,10 +246,12 @@ async function browserBench(figures: Figure[]): Promise<void> {
   const { server, url } = await startServer();
   const browser = await launchBrowser();
   try {
-    const open = async () => {
+    // jit: the JIT (the default) or the interpreter alone (?jit=0); said in
+    // the URL each time, as the page stores its settings.
+    const open = async (jit = true) => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const t0 = performance.now();
-      await page.goto(`${url}?cpus=1&mem=256&speed=100`);
+      await page.goto(`${url}?cpus=1&mem=256&speed=100&jit=${jit ? 1 : 0}`);
       await waitForPrompt(page, 120_000);
       const seen = (performance.now() - t0) / 1000;
       // The page's own figure: navigation start to the prompt in the output.
@@ -258,10 +260,11 @@ async function browserBench(figures: Figure[]): Promise<void> {
       return { seen, page: ms / 1000 };
     };
     await open(); // warm-up: Vite compiles the app on its first load
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await open());
+    const runs = [], noJit = [];
+    for (let i = 0; i < RUNS; i++) { runs.push(await open()); noJit.push(await open(false)); }
     figures.push({ name: "page open to shell prompt, Chromium, median of 3 (page's figure)", value: round(median(runs.map((r) => r.page)), 2), unit: "s" });
     figures.push({ name: "page open to prompt visible to the test, Chromium", value: round(median(runs.map((r) => r.seen)), 2), unit: "s" });
+    figures.push({ name: "page open to shell prompt, Chromium, ?jit=0, median of 3 (page's figure)", value: round(median(noJit.map((r) => r.page)), 2), unit: "s" });
   } finally {
     await browser.close();
     await server.close();

@@ -9,6 +9,7 @@ import * as L from "../../wasm-core/layout.js";
 import { CoreView, coreTable, instantiateCore, setJitService } from "./core.js";
 import { HartJit, type JitConfig } from "./jit/hart-jit.js";
 import { DeterministicHart, type DeterministicHartConfig } from "./deterministic-hart.js";
+import { lazyCompiler, nextTurn, type CompilerLink } from "./jit/region-compiler.js";
 
 export interface HartStart {
   module: WebAssembly.Module;
@@ -30,12 +31,20 @@ const REPORT_MS = Number((globalThis as { RVPLAY_JIT_REPORT_MS?: unknown }).RVPL
 // every wake-up source notifies).
 const MAX_PARK_MS = 1000;
 
-export async function hartMain(start: HartStart, post: (m: HartMessage) => void): Promise<void> {
+// `spawnCompiler`: the platform's way to start a compile worker for the JIT
+// (jit/region-compiler.ts); without it the hart translates on its own thread.
+export async function hartMain(start: HartStart, post: (m: HartMessage) => void,
+  spawnCompiler?: (memory: WebAssembly.Memory) => CompilerLink): Promise<void> {
+  let compiler: CompilerLink | undefined;
   try {
     const core = await instantiateCore(start.module, start.memory);
     core.initHart(start.hartId);
-    const jit = start.jit ? new HartJit(core, coreTable(core), start.memory, start.hartId, start.jit) : undefined;
+    if (start.jit && start.jit.compileWorker && spawnCompiler) compiler = lazyCompiler(() => spawnCompiler(start.memory));
+    const jit = start.jit ? new HartJit(core, coreTable(core), start.memory, start.hartId, start.jit, compiler) : undefined;
     if (jit) setJitService(core, () => jit.service());
+    // For a debugger, and the browser test that reads the JIT's figures
+    // (e2e/jit.test.ts).
+    (globalThis as { rvplayJit?: HartJit }).rvplayJit = jit;
     const i32 = new Int32Array(start.memory.buffer);
     const f64 = new Float64Array(start.memory.buffer);
     const view = new CoreView(start.memory);
@@ -63,6 +72,8 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
       const t0 = performance.now();
       const reason = core.run(SLICE);
       jit?.service();
+      // Compiled regions come back as messages: let them in.
+      if (jit && jit.waiting > 0) await nextTurn();
       if (jit && REPORT_MS > 0 && performance.now() - lastReport > REPORT_MS) {
         lastReport = performance.now();
         console.error(`hart ${start.hartId} jit: ${JSON.stringify({ ...jit.stats, inCode: Number(jit.retiredInCode), calls: Number(jit.calls), executed: Number(view.dv.getBigUint64(hb + L.H_EXECUTED, true)) })}`);
@@ -94,8 +105,10 @@ export async function hartMain(start: HartStart, post: (m: HartMessage) => void)
         Atomics.wait(sleeper, 0, 0, busy * (1 / speed - 1));
       }
     }
+    compiler?.close();
     post({ type: "exited" });
   } catch (e) {
+    compiler?.close();
     post({ type: "error", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) });
   }
 }

@@ -602,7 +602,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
             <small className="hint">the kernel's messages while it boots; from the next boot{on ? " (Reset)" : ""}</small>
             <label className="check">
               <input type="checkbox" checked={chosen.jit} onChange={(e) => setChosen({ ...chosen, jit: e.currentTarget.checked })} data-testid="jit" />
-              <span>JIT (experimental)</span>
+              <span>JIT compiler</span>
             </label>
             <small className="hint">translates hot guest code to WebAssembly; from the next boot{on ? " (Reset)" : ""}</small>
             {pending && (

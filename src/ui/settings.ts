@@ -1,7 +1,7 @@
 // The playground's settings: the machine's shape (vCPUs, guest RAM, CPU
 // speed cap), the boot log toggle, the JIT toggle and the console's font size, plus the boot
 // files a link may name. One place parses and formats them: values come from
-// the URL (?cpus=2&mem=512&speed=50&log=1&jit=1&font=16&kernel=<url>...), from
+// the URL (?cpus=2&mem=512&speed=50&log=1&jit=0&font=16&kernel=<url>...), from
 // localStorage, or the defaults; the URL wins over what was stored, and an
 // invalid value is refused with a note the page shows, never used (and never
 // an exception). The address bar is rewritten from the same table, so it
@@ -12,7 +12,7 @@ export interface Settings {
   memMiB: number;   // guest RAM in MiB
   speed: number;    // CPU speed cap in percent of full speed
   log: boolean;     // boot with the kernel's full log (no `quiet`)
-  jit: boolean;     // translate hot guest code to WebAssembly (experimental; off by default)
+  jit: boolean;     // translate hot guest code to WebAssembly (on by default; ?jit=0 turns it off)
   font: number;     // console font size in CSS px
 }
 
@@ -39,7 +39,7 @@ export const MIN_SPEED = 5;
 export const SPEED_STEP = 5;
 export const MIN_FONT = 10;
 export const MAX_FONT = 24;
-export const DEFAULTS: Settings = { cpus: 1, memMiB: DEFAULT_RAM_MIB, speed: 100, log: false, jit: false, font: 14 };
+export const DEFAULTS: Settings = { cpus: 1, memMiB: DEFAULT_RAM_MIB, speed: 100, log: false, jit: true, font: 14 };
 export const STORAGE_KEY = "rvplay.settings";
 // Linux's COMMAND_LINE_SIZE on RISC-V is 1024 bytes, the NUL included.
 export const MAX_APPEND = 1023;

@@ -98,9 +98,11 @@ test("log and font: parsed, checked, and refused with a note when malformed", ()
   assert.equal(resolveSettings("?log=1", null, four).settings.log, true);
   assert.equal(resolveSettings("?log=true", null, four).settings.log, true);
   assert.equal(resolveSettings("?log=0", serializeSettings({ ...DEFAULTS, log: true }), four).settings.log, false);
-  assert.equal(resolveSettings("?jit=1", null, four).settings.jit, true);
+  assert.equal(DEFAULTS.jit, true);
+  assert.equal(resolveSettings("?jit=0", null, four).settings.jit, false);
+  assert.equal(resolveSettings("?jit=1", serializeSettings({ ...DEFAULTS, jit: false }), four).settings.jit, true);
   assert.equal(resolveSettings("?jit=0", serializeSettings({ ...DEFAULTS, jit: true }), four).settings.jit, false);
-  assert.equal(formatSearch("", { ...DEFAULTS, jit: true }), "?jit=1");
+  assert.equal(formatSearch("", { ...DEFAULTS, jit: false }), "?jit=0");
   assert.match(resolveSettings("?jit=fast", null, four).notes.join(" "), /URL jit="fast" ignored: the JIT setting is 1 \(on\) or 0 \(off\)/);
   assert.equal(resolveSettings("?font=20", null, four).settings.font, 20);
   for (const q of ["?log=yes", "?log=", "?font=9", "?font=25", "?font=14.5", "?font=big"]) {

@@ -8,7 +8,8 @@
 // harts share is in memory (the page generations, hart/jit.ts).
 import * as L from "../../../wasm-core/layout.js";
 import { JIT_TABLE_BASE, type CoreExports } from "../core.js";
-import { translatePage, PAGE } from "./translate.js";
+import { PAGE } from "./translate.js";
+import { compileRegion, type CompileJob, type CompileResult, type CompilerLink } from "./region-compiler.js";
 
 export interface JitConfig {
   // Entries into a page before it is translated; 1 translates every page at
@@ -23,14 +24,18 @@ export interface JitConfig {
   budgetMs: number;
   // Translate the whole page's code, not only what its entries reach.
   sweep: boolean;
+  // Translate and compile in a compile worker where the platform has one
+  // (the hart worker's entry); the hart goes on interpreting meanwhile.
+  compileWorker: boolean;
 }
 
 export const DEFAULT_JIT_CONFIG: JitConfig = {
-  threshold: 2000,
+  threshold: 300_000,
   maxRegions: 1024,
   maxCodeBytes: 24 * 1024 * 1024,
   budgetMs: 3,
   sweep: false,
+  compileWorker: true,
 };
 
 // A page whose code keeps missing entries is translated again with them, at
@@ -43,6 +48,7 @@ const MISSES_FOR_ENTRY = 2;
 const BACKOFF_AFTER = 3;
 // Entries remembered for a page before it is translated.
 const MAX_ENTRIES = 256;
+const CORE_COUNT_MAX = 30000;
 
 export interface JitStats {
   regions: number; // translated so far (retranslations included)
@@ -96,6 +102,8 @@ interface PageInfo {
   retranslations: number;
   writes: number; // times its code was retired because the page changed
   pendingRetranslate: boolean;
+  rounds: number; // times its count ran out before it was translated
+  inFlight?: CompileJob; // posted to the compile worker, not answered yet
 }
 
 export class HartJit {
@@ -109,13 +117,17 @@ export class HartJit {
   private readonly pages = new Map<number, PageInfo>();
   private readonly pending: number[] = []; // pages waiting for translation (beyond this call's budget)
   private readonly imports: WebAssembly.Imports;
+  private readonly inFlight = new Map<number, CompileJob>();
+  private jobs = 0;
+  private readonly deferred = new Set<number>(); // pages asked for again while in flight
   readonly stats: JitStats = {
     regions: 0, live: 0, liveBytes: 0, blocks: 0, insns: 0, translateMs: 0, compileMs: 0, instantiateMs: 0,
     retired: 0, evicted: 0, failed: 0,
   };
 
   constructor(private readonly core: CoreExports, private readonly table: WebAssembly.Table,
-    readonly memory: WebAssembly.Memory, readonly hartId: number, readonly cfg: JitConfig = DEFAULT_JIT_CONFIG) {
+    readonly memory: WebAssembly.Memory, readonly hartId: number, readonly cfg: JitConfig = DEFAULT_JIT_CONFIG,
+    private compiler?: CompilerLink) {
     const buf = memory.buffer;
     this.i32 = new Int32Array(buf);
     this.u32 = new Uint32Array(buf);
@@ -130,14 +142,21 @@ export class HartJit {
         mulh: core.mulh, mulhsu: core.mulhsu, mulhu: core.mulhu, jitCsr: core.jitCsr, jitFp: core.jitFp,
       },
     };
+    compiler?.onResult((r) => this.answered(r));
+    compiler?.onError((message) => this.compilerFailed(message));
     // This hart's page map starts empty (a machine may be reset and run again).
     this.u16map.fill(0);
-    this.setWord(L.HJ_THRESHOLD, Math.max(1, Math.min(cfg.threshold, L.JIT_PAGE_PARKED - 1)));
+    this.setWord(L.HJ_THRESHOLD, this.coreThreshold);
     this.setWord(L.HJ_TABLE_BASE, JIT_TABLE_BASE);
     this.setWord(L.HJ_QUEUE_COUNT, 0);
     this.setWord(L.HJ_SEEN_COUNT, 0);
     this.setWord(L.HJ_FLAGS, 1);
   }
+
+  // The core counts at most JIT_PAGE_PARKED - 2 entries (a u16 per page);
+  // a higher threshold is that many rounds of the core's count.
+  private get coreThreshold(): number { return Math.max(1, Math.min(this.cfg.threshold, CORE_COUNT_MAX)); }
+  private get rounds(): number { return Math.ceil(this.cfg.threshold / this.coreThreshold); }
 
   private get ramPages(): number {
     return Number(new BigUint64Array(this.memory.buffer, L.DEVICE_BASE + L.D_RAM_SIZE, 1)[0]) / PAGE;
@@ -156,7 +175,7 @@ export class HartJit {
   private info(page: number): PageInfo {
     let p = this.pages.get(page);
     if (!p) {
-      p = { entries: new Set(), misses: new Map(), newEntries: 0, retranslations: 0, writes: 0, pendingRetranslate: false };
+      p = { entries: new Set(), misses: new Map(), newEntries: 0, retranslations: 0, writes: 0, pendingRetranslate: false, rounds: 0 };
       this.pages.set(page, p);
     }
     return p;
@@ -249,73 +268,116 @@ export class HartJit {
     const base = (this.hb + L.HJ_QUEUE) >> 2;
     for (let k = 0; k < n; k++) {
       const page = this.i32[base + 2 * k], off = this.i32[base + 2 * k + 1];
-      this.info(page).entries.add(off);
+      const p = this.info(page);
+      p.entries.add(off);
+      if (++p.rounds < this.rounds) {
+        // Not hot enough yet: count again.
+        if (this.u16map[page] === L.JIT_PAGE_PARKED) this.u16map[page] = this.coreThreshold + 1;
+        continue;
+      }
       this.pending.push(page);
     }
     this.setWord(L.HJ_QUEUE_COUNT, 0);
   }
 
+  // Watch the page, copy its bytes, and translate them: here, or in the
+  // compile worker (the hart goes on interpreting; the page stays parked,
+  // or keeps its old code, until the answer is installed).
   private translate(page: number): void {
     const p = this.info(page);
-    const w = this.u16map[page];
-    const old = w >= L.JIT_PAGE_CODE ? this.slots[w & 0x7fff] : undefined;
+    if (p.inFlight) { this.deferred.add(page); return; }
     if (p.pendingRetranslate) { p.pendingRetranslate = false; p.retranslations++; }
     p.newEntries = 0;
     p.misses.clear();
     // Watch first, then read: a store from now on moves the generation.
     const gen = this.core.jitWatchPage(page);
     const at = L.RAM_OFFSET + page * PAGE;
-    const t0 = performance.now();
-    const code = this.bytes.slice(at, at + PAGE);
-    const t = translatePage({
-      code,
-      rvc: (h) => this.u32[(L.RVC_TABLE >> 2) + h],
-      entries: p.entries,
-      hartBase: this.hb,
-      genAddr: L.JIT_GEN + page * 4,
-      gen,
-      next16: page + 1 < this.ramPages ? this.bytes[at + PAGE] | (this.bytes[at + PAGE + 1] << 8) : -1,
+    const job: CompileJob = {
+      id: ++this.jobs, page, gen, code: this.bytes.slice(at, at + PAGE), entries: [...p.entries],
+      hartBase: this.hb, next16: page + 1 < this.ramPages ? this.bytes[at + PAGE] | (this.bytes[at + PAGE + 1] << 8) : -1,
       sweep: this.cfg.sweep,
       // Deterministic mode (the clock counts instructions): blocks stop exactly at the budget.
       exact: this.i32[(L.DEVICE_BASE + L.D_CLOCK_MODE) >> 2] === L.CLOCK_INSTRUCTIONS,
-    });
-    const t1 = performance.now();
-    this.stats.translateMs += t1 - t0;
-    if (!t) {
+    };
+    if (this.compiler) {
+      p.inFlight = job;
+      this.inFlight.set(job.id, job);
+      // A copy goes to the worker; the hart keeps its own to compare.
+      this.compiler.post({ ...job, code: job.code.slice() });
+      return;
+    }
+    this.install(job, compileRegion(job, (h) => this.u32[(L.RVC_TABLE >> 2) + h]));
+  }
+
+  // The compile worker is gone: what it had is asked for again, here.
+  private compilerFailed(message: string): void {
+    if (!this.compiler) return;
+    console.error(`jit: hart ${this.hartId}: the compile worker failed (${message}); compiling on the hart's thread`);
+    this.compiler.close();
+    this.compiler = undefined;
+    for (const job of this.inFlight.values()) {
+      this.info(job.page).inFlight = undefined;
+      this.pending.push(job.page);
+    }
+    this.inFlight.clear();
+  }
+
+  // Compile jobs not answered yet.
+  get waiting(): number { return this.inFlight.size; }
+
+  private answered(r: CompileResult): void {
+    const job = this.inFlight.get(r.id);
+    if (!job) return;
+    this.inFlight.delete(r.id);
+    this.info(job.page).inFlight = undefined;
+    this.install(job, r);
+    if (this.deferred.delete(job.page)) this.pending.push(job.page);
+  }
+
+  // Put a compiled region in place of the page's code (if the page has not
+  // changed since it was watched).
+  private install(job: CompileJob, r: CompileResult): void {
+    const page = job.page, gen = job.gen;
+    const p = this.info(page);
+    const w = this.u16map[page];
+    const old = w >= L.JIT_PAGE_CODE ? this.slots[w & 0x7fff] : undefined;
+    this.stats.translateMs += r.translateMs;
+    this.stats.compileMs += r.compileMs;
+    if (r.error !== undefined) console.error(`jit: hart ${this.hartId}: page ${page} not translated: ${r.error}`);
+    if (!r.module) {
       // Nothing there to translate (it starts with what the interpreter
       // does): leave the page to the interpreter for a long while.
       this.stats.failed++;
-      if (!old) this.u16map[page] = Math.min(L.JIT_PAGE_PARKED - 1, this.cfg.threshold * 16 + 2);
+      if (!old) this.u16map[page] = Math.min(L.JIT_PAGE_PARKED - 1, this.coreThreshold * 16 + 2);
       return;
     }
-    const module = new WebAssembly.Module(t.bytes as Uint8Array<ArrayBuffer>);
     const t2 = performance.now();
-    const instance = new WebAssembly.Instance(module, this.imports);
-    const t3 = performance.now();
-    this.stats.compileMs += t2 - t1;
-    this.stats.instantiateMs += t3 - t2;
+    const instance = new WebAssembly.Instance(r.module, this.imports);
+    this.stats.instantiateMs += performance.now() - t2;
     // A store another hart had under way when the page became watched (its
     // write TLB entry checked just before jitWatchPage took it away) does
     // not move the generation: the bytes translated must still be the
     // page's now, after the time compiling took, or the region is dropped.
-    if (!this.unchanged(code, at)) {
+    // (A store after the watch moved the generation: dropped too.)
+    const at = L.RAM_OFFSET + page * PAGE;
+    if ((Atomics.load(this.i32, (L.JIT_GEN >> 2) + page) & ~1) !== gen || !this.unchanged(job.code, at)) {
       this.stats.failed++;
       if (old) this.drop(old);
       this.u16map[page] = 0;
       return;
     }
     this.stats.regions++;
-    this.stats.blocks += t.blocks.length;
-    this.stats.insns += t.insns;
-    for (const b of t.blocks) p.entries.add(b);
+    this.stats.blocks += r.blocks.length;
+    this.stats.insns += r.insns;
+    for (const b of r.blocks) p.entries.add(b);
     if (old) this.drop(old);
-    const slot = this.allocSlot(t.bytes.length);
+    const slot = this.allocSlot(r.bytes);
     this.table.set(JIT_TABLE_BASE + slot, instance.exports.e as WebAssembly.ExportValue as never);
     this.setWord(L.HJ_SLOT_GEN + slot * 4, gen);
     this.setWord(L.HJ_SLOT_USE + slot * 4, this.word(L.HJ_EPOCH));
-    this.slots[slot] = { page, slot, bytes: t.bytes.length };
+    this.slots[slot] = { page, slot, bytes: r.bytes };
     this.stats.live++;
-    this.stats.liveBytes += t.bytes.length;
+    this.stats.liveBytes += r.bytes;
     this.u16map[page] = L.JIT_PAGE_CODE | slot;
   }
 
