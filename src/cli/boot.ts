@@ -26,7 +26,7 @@ import { openFileStore } from "../node/disk-files.js";
 import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
-import { ConsoleTail } from "../snapshot/console-tail.js";
+import { ConsoleTail, withoutTerminalQueries } from "../snapshot/console-tail.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
 import { parseShareLink, ShareLinkError } from "../snapshot/share-link.js";
 import { RemoteStore, RemoteStoreError } from "../snapshot/remote-store.js";
@@ -433,7 +433,7 @@ export async function boot(args: string[]): Promise<number> {
   }
 
   const tail = new ConsoleTail();
-  if (screen) { process.stdout.write(screen); tail.push(screen); }
+  if (screen) { screen = withoutTerminalQueries(screen); process.stdout.write(screen); tail.push(screen); }
   machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
   // A disk's trouble (a chunk of a base that fails its hash, a store that
   // failed): the guest gets an I/O error; the user is told why, once per message.
