@@ -63,8 +63,8 @@ export async function consoleBench(figures: Figure[]): Promise<void> {
   figures.push({ name: "console throughput, rvplay CLI --jit (ttyS0)", value: kbs(jit), unit: "KB/s" });
   const qemu = [process.env.QEMU_SYSTEM_RISCV64, "/usr/bin/qemu-system-riscv64"].find((p): p is string => !!p && existsSync(p));
   if (qemu) {
-    const dir = unpackSampleImage(["fw_jump.bin", "Image"]);
-    const q = median(await cliRuns(qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1", "-bios", join(dir, "fw_jump.bin"),
+    const dir = unpackSampleImage(["fw_dynamic.bin", "Image"]);
+    const q = median(await cliRuns(qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1", "-bios", join(dir, "fw_dynamic.bin"),
       "-kernel", join(dir, "Image"), "-append", "console=ttyS0 quiet"]));
     figures.push({ name: `console: ${CMD}, QEMU serial (ttyS0)`, value: Math.round(q * 100) / 100, unit: "s" });
     figures.push({ name: "console throughput, QEMU serial (ttyS0)", value: kbs(q), unit: "KB/s" });

@@ -78,9 +78,9 @@ export async function debianBench(figures: Figure[], quiet = false): Promise<voi
   const qemu = [process.env.QEMU_SYSTEM_RISCV64, "/usr/bin/qemu-system-riscv64"].find((p): p is string => !!p && existsSync(p));
   let theirs: { boot: number; python: number } | undefined;
   if (qemu) {
-    // The same firmware as rvplay (the sample's OpenSBI fw_jump); snapshot=on
+    // The same firmware as rvplay (the sample's OpenSBI fw_dynamic); snapshot=on
     // keeps the guest's writes out of disk.img, as rvplay does.
-    const fw = join(unpackSampleImage(["fw_jump.bin"], "rvplay-debian-fw-"), "fw_jump.bin");
+    const fw = join(unpackSampleImage(["fw_dynamic.bin"], "rvplay-debian-fw-"), "fw_dynamic.bin");
     theirs = await run("qemu debian", qemu, ["-M", "virt", "-nographic", "-m", `${m.memMiB}M`, "-smp", cpus, "-bios", fw,
       "-kernel", f(m.kernel.file), "-initrd", f(m.initrd.file), "-append", m.append,
       "-drive", `file=${f(m.disk.raw)},format=raw,if=none,id=d0,snapshot=on`, "-device", "virtio-blk-device,drive=d0"]);

@@ -56,11 +56,11 @@ async function nodeRows(figures: Figure[]): Promise<void> {
   figures.push({ name: "disk: in-guest 64 MiB sequential read (caches dropped), rvplay Node store", value: round(MB64 / 1e6 / r), unit: "MB/s" });
   const qemu = qemuSystem();
   if (qemu) {
-    const dir = unpackSampleImage(["fw_jump.bin", "Image"]);
+    const dir = unpackSampleImage(["fw_dynamic.bin", "Image"]);
     const raw = join(dir, "bench.img");
     const fd = openSync(raw, "w"); ftruncateSync(fd, 128 * 1024 * 1024); closeSync(fd);
     const [qw, qr] = await guest("qemu disk", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-      "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+      "-bios", join(dir, "fw_dynamic.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
       "-drive", `file=${raw},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"],
     async (c) => [await c.guestSeconds(WRITE), await c.guestSeconds(READ)]);
     figures.push({ name: "disk: in-guest 64 MiB sequential write, QEMU virt (TCG) raw file", value: round(MB64 / 1e6 / qw), unit: "MB/s" });

@@ -41,7 +41,7 @@ export async function netOffloadsBench(figures: Figure[]): Promise<void> {
   const sink = net.createServer((s) => { let n = 0; s.on("data", (d) => { n += d.length; if (n >= SIZE) s.end(); }); s.on("error", () => {}); });
   const [httpPort, sinkPort] = [await listen(http as unknown as net.Server), await listen(sink)];
   const module = await loadCoreModule();
-  const firmware = readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware");
+  const firmware = readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware");
   const kernel = readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel");
   try {
     for (const [name, opts] of Object.entries(OFFLOAD_VARIANTS)) {

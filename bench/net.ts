@@ -140,9 +140,9 @@ export async function netBench(figures: Figure[]): Promise<void> {
     add("rvplay (Node, 1 hart)", ours);
     const qemu = qemuBinary();
     if (qemu) {
-      const dir = unpackSampleImage(["fw_jump.bin", "Image"]);
+      const dir = unpackSampleImage(["fw_dynamic.bin", "Image"]);
       const theirs = await inGuest("qemu net", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-        "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+        "-bios", join(dir, "fw_dynamic.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
         "-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"], h);
       add("QEMU -nic user (TCG)", theirs);
       figures.push({ name: "network: download rvplay / QEMU", value: round(ours.down / theirs.down, 2), unit: "x" });

@@ -179,7 +179,7 @@ async function linuxBench(figures: Figure[]): Promise<void> {
     const runs: typeof boots = [];
     for (let i = 0; i < RUNS; i++) {
       runs.push(await linuxRun("qemu", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-        "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+        "-bios", join(dir, "fw_dynamic.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
         "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"]));
     }
     theirs = { boot: med((r) => r.boot, runs), work: WORKLOADS.map((_, i) => med((r) => r.work[i], runs)) };
@@ -221,7 +221,7 @@ async function smpBench(figures: Figure[]): Promise<void> {
   if (qemu) {
     const dir = unpackSampleImage();
     const q = (cpus: number) => ["-M", "virt", "-nographic", "-m", "256M", "-smp", String(cpus),
-      "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0"];
+      "-bios", join(dir, "fw_dynamic.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0"];
     const qone = await withGuest("qemu smp1", qemu, q(1), (c) => repeat(c, JOB));
     const qtwo = await withGuest("qemu smp2", qemu, q(2), (c) => repeat(c, PAIR));
     figures.push({ name: "parallel job: throughput 2 harts / 1 hart (QEMU TCG)", value: round((2 * qone) / qtwo, 2), unit: "x" });

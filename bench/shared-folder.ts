@@ -68,9 +68,9 @@ async function nodeRows(figures: Figure[]): Promise<void> {
     figures.push({ name: "folder: in-guest 64 MiB read, rvplay Node --share, median of 3", value: round(MB64 / 1e6 / r), unit: "MB/s" });
     const qemu = qemuSystem();
     if (!qemu) return;
-    const img = unpackSampleImage(["fw_jump.bin", "Image"]);
+    const img = unpackSampleImage(["fw_dynamic.bin", "Image"]);
     const [qw, qr] = await guest("qemu 9p", qemu, ["-M", "virt", "-nographic", "-m", "256M", "-smp", "1",
-      "-bios", join(img, "fw_jump.bin"), "-kernel", join(img, "Image"), "-append", "console=ttyS0",
+      "-bios", join(img, "fw_dynamic.bin"), "-kernel", join(img, "Image"), "-append", "console=ttyS0",
       "-fsdev", `local,id=fs0,path=${dir},security_model=none`, "-device", "virtio-9p-device,fsdev=fs0,mount_tag=host"], rounds);
     figures.push({ name: "folder: in-guest 64 MiB write, QEMU virt (TCG) 9p local, median of 3", value: round(MB64 / 1e6 / qw), unit: "MB/s" });
     figures.push({ name: "folder: in-guest 64 MiB read, QEMU virt (TCG) 9p local, median of 3", value: round(MB64 / 1e6 / qr), unit: "MB/s" });

@@ -44,7 +44,7 @@ async function nodeFigures(figures: Figure[]): Promise<void> {
   const file = writeSnapshotFile(first.snapshot);
   const t0 = performance.now();
   const snap = await readSnapshotFile(file);
-  const images = [join(SAMPLE_DIR, "fw_jump.bin.gz"), join(SAMPLE_DIR, "Image.gz")].map((p) => ({ name: p, bytes: readBootFile(p, "image") }));
+  const images = [join(SAMPLE_DIR, "fw_dynamic.bin.gz"), join(SAMPLE_DIR, "Image.gz")].map((p) => ({ name: p, bytes: readBootFile(p, "image") }));
   const disks = [{ name: "disk", bytes: readBootFile(join(SAMPLE_DIR, "disk.img.gz"), "disk") }];
   const m = await restoreMachine(await prepareRestore(snap, images, disks), await loadCoreModule(), spawnNodeHart, spawnNodeIo);
   const g = new Guest(m);

@@ -2,7 +2,7 @@
 # Builds the rvplay sample image from Debian 12 packages only, reproducibly
 # (same inputs, same bytes), into public/images/:
 #
-#   fw_jump.bin.gz   OpenSBI 1.1, generic platform (Debian's opensbi package)
+#   fw_dynamic.bin.gz   OpenSBI 1.1, generic platform (Debian's opensbi package)
 #   Image.gz         Linux 6.1 (linux-source-6.1) for the virt board, with an
 #                    embedded initramfs: static busybox (Debian's busybox source)
 #   disk.img.gz      an ext4 image for /dev/vda with a few files
@@ -40,7 +40,7 @@ for tool in "${cross}gcc" make bison flex bc cpio mke2fs debugfs gzip sha256sum 
   command -v "$tool" >/dev/null || { echo "build.sh: missing $tool (see the header of this script)" >&2; exit 1; }
 done
 [ -f "$linux_tar" ] || { echo "build.sh: $linux_tar not found: apt-get install linux-source-6.1" >&2; exit 1; }
-[ -f "$opensbi_dir/fw_jump.bin" ] || { echo "build.sh: $opensbi_dir/fw_jump.bin not found: apt-get install opensbi" >&2; exit 1; }
+[ -f "$opensbi_dir/fw_dynamic.bin" ] || { echo "build.sh: $opensbi_dir/fw_dynamic.bin not found: apt-get install opensbi" >&2; exit 1; }
 
 mkdir -p "$work" "$out"
 cd "$work"
@@ -161,8 +161,8 @@ if grep -v '^debugfs' debugfs.err | grep -q .; then cat debugfs.err >&2; exit 1;
 
 # ---- artefacts ----
 cp linux-src/arch/riscv/boot/Image Image
-cp "$opensbi_dir/fw_jump.bin" fw_jump.bin
-for f in fw_jump.bin Image disk.img; do
+cp "$opensbi_dir/fw_dynamic.bin" fw_dynamic.bin
+for f in fw_dynamic.bin Image disk.img; do
   gzip -9 -n -c "$f" > "$out/$f.gz"
 done
 
@@ -176,9 +176,9 @@ entry() {
 cat > "$out/manifest.json" <<JSON
 {
   "format": 1,
-  "description": "rvplay sample image: OpenSBI fw_jump, Linux 6.1 with a busybox initramfs, ext4 disk",
+  "description": "rvplay sample image: OpenSBI fw_dynamic, Linux 6.1 with a busybox initramfs, ext4 disk",
   "files": [
-$(entry fw_jump.bin fw_jump.bin),
+$(entry fw_dynamic.bin fw_dynamic.bin),
 $(entry Image Image),
 $(entry disk.img disk.img)
   ],

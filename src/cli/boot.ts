@@ -58,7 +58,7 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
                              (e.g. S-mode U-Boot), gzip allowed
-      --firmware FILE        M-mode firmware (default: OpenSBI fw_jump)
+      --firmware FILE        M-mode firmware (default: OpenSBI fw_dynamic)
       --initrd FILE          initial ramdisk
       --append STR           kernel command line (default "console=ttyS0 quiet";
                              console=hvc0 puts the shell on the virtio
@@ -398,7 +398,7 @@ export async function boot(args: string[]): Promise<number> {
   } else try {
     // Boot files live in guest RAM: none can be larger than it.
     const ram = mem * MiB, inRam = "the guest's RAM";
-    const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam);
+    const firmware = readBootFile(v.firmware ?? join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware", ram, inRam);
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     const devices: DeviceSpec[] = [{ kind: "console" }];
@@ -415,7 +415,7 @@ export async function boot(args: string[]): Promise<number> {
     const net = netSpecOf(v.net!, v["net-forward"]!);
     if (net) devices.push({ kind: "net", net });
     const images: BootImage[] = [
-      { role: "firmware", name: baseName(v.firmware ?? "fw_jump.bin"), bytes: firmware },
+      { role: "firmware", name: baseName(v.firmware ?? "fw_dynamic.bin"), bytes: firmware },
       { role: "kernel", name: baseName(v.kernel ?? "Image"), bytes: kernel },
       ...(initrd ? [{ role: "initrd" as const, name: baseName(v.initrd!), bytes: initrd }] : []),
     ];
@@ -564,7 +564,7 @@ async function restoreFromFile(file: string, v: { kernel?: string; firmware?: st
     const p = path ?? (fallback && join(SAMPLE_DIR, fallback));
     if (p) list.push({ name: p, bytes: readBootFile(p, what, max, why) });
   };
-  add(v.firmware, "fw_jump.bin.gz", "firmware", candidates, ram, inRam);
+  add(v.firmware, "fw_dynamic.bin.gz", "firmware", candidates, ram, inRam);
   add(v.kernel, "Image.gz", "kernel", candidates, ram, inRam);
   add(v.initrd, undefined, "initrd", candidates, ram, inRam);
   const diskCandidates: ImageCandidate[] = [];

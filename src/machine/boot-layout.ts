@@ -1,15 +1,18 @@
 // Where a boot puts what in guest RAM: a pure function of the configuration
 // (no memory touched), so that a bad file or a layout that cannot fit is
 // refused before the machine is. QEMU virt's conventions with Debian's
-// OpenSBI fw_jump: firmware at the RAM base, kernel at +2 MiB (fw_jump jumps
-// there), the DTB in the top 2 MiB of RAM, an initrd just below it; the
-// boot ROM at 0x1000 puts a0 = hartid, a1 = DTB and jumps to the firmware.
+// OpenSBI (fw_dynamic for the sample; fw_jump works too): firmware at the RAM
+// base, kernel at +2 MiB (fw_dynamic is told so by the boot ROM, fw_jump
+// jumps there by itself), the DTB in the top 2 MiB of RAM, an initrd just
+// below it; the boot ROM at 0x1000 puts a0 = hartid, a1 = DTB, a2 =
+// fw_dynamic_info and jumps to the firmware.
 import * as B from "../../wasm-core/board.js";
 import { MiB } from "./core.js";
 import { identifyBootImage, formatSize, ImageError, type BootImage, type BootSlot } from "./boot-images.js";
 
 // fw_jump (Debian's OpenSBI generic build) moves the DTB here before it
-// jumps to the kernel, so the kernel must end below it.
+// jumps to the kernel, so the kernel must end below it (kept for every
+// firmware: a user's own fw_jump must boot the same kernels).
 export const FW_JUMP_FDT_OFFSET = 0x2200000;
 // The DTB takes the top 2 MiB of RAM; an initrd goes just below it, and
 // above fw_jump's DTB copy and its 2 MiB.
@@ -108,13 +111,27 @@ export function planBoot(f: BootFiles): BootLayout {
 }
 
 // Boot ROM at 0x1000 (as QEMU's reset vector):
-//   auipc t0, 0 ; csrr a0, mhartid ; ld a1, 32(t0) ; ld t0, 24(t0) ; jr t0
-//   .dword entry (at +24) ; .dword dtb (at +32)
-export function bootRom(entry: bigint, dtb: bigint): Uint8Array {
-  const rom = new Uint8Array(40);
+//   auipc t0, 0 ; csrr a0, mhartid ; ld a1, 32(t0) ; addi a2, t0, 40 ;
+//   ld t0, 24(t0) ; jr t0
+//   .dword entry (at +24) ; .dword dtb (at +32) ; struct fw_dynamic_info (at +40)
+// a2 points at OpenSBI's fw_dynamic_info (include/sbi/fw_dynamic.h, version
+// 2): the next stage is the kernel in S-mode, any hart may boot, and
+// `quiet` sets SBI_SCRATCH_NO_BOOT_PRINTS so that OpenSBI's banner stays off
+// a quiet first screen. fw_jump and other firmware ignore a2.
+export const FW_DYNAMIC_INFO_MAGIC = 0x4942534fn; // "OSBI"
+export const FW_DYNAMIC_NO_BOOT_PRINTS = 1n;
+export function bootRom(entry: bigint, dtb: bigint, opts: { next: bigint; quiet: boolean }): Uint8Array {
+  const rom = new Uint8Array(88);
   const dv = new DataView(rom.buffer);
-  [0x00000297, 0xf1402573, 0x0202b583, 0x0182b283, 0x00028067].forEach((w, i) => dv.setUint32(i * 4, w, true));
+  [0x00000297, 0xf1402573, 0x0202b583, 0x02828613, 0x0182b283, 0x00028067].forEach((w, i) => dv.setUint32(i * 4, w, true));
   dv.setBigUint64(24, entry, true);
   dv.setBigUint64(32, dtb, true);
+  const info = [FW_DYNAMIC_INFO_MAGIC, 2n, opts.next, 1n /* S-mode */, opts.quiet ? FW_DYNAMIC_NO_BOOT_PRINTS : 0n, 0xffffffffffffffffn /* any hart */];
+  info.forEach((v, i) => dv.setBigUint64(40 + i * 8, v, true));
   return rom;
+}
+
+// Whether a kernel command line asks for a quiet boot (the word `quiet`).
+export function quietBootargs(bootargs: string): boolean {
+  return bootargs.split(/\s+/).includes("quiet");
 }

@@ -13,7 +13,7 @@ import { CoreView, createMemory, initMachineState, instantiateCore, hostNowMs, M
 import { buildVirtDtb } from "./dtb.js";
 import { virtBoard, writeBusMap } from "./virt-board.js";
 import { checkHarts, checkRamMiB } from "./shape.js";
-import { planBoot, bootRom, type BootLayout } from "./boot-layout.js";
+import { planBoot, bootRom, quietBootargs, type BootLayout } from "./boot-layout.js";
 import { SerialRings } from "./serial.js";
 import { HartPool, type HartSpawner } from "./hart-pool.js";
 import { inThreadIo, type IoSpawner } from "../devices/io-host.js";
@@ -260,7 +260,8 @@ export class VirtMachine {
     view.writePhys(boot.dtbAddr, buildVirtDtb({
       harts: cfg.harts, ramBytes: cfg.ramBytes, bootargs: cfg.bootargs, initrd: boot.initrd, devices,
     }));
-    view.bytes.set(bootRom(boot.firmwareEntry, boot.dtbAddr), L.DEVICE_BASE + L.D_ROM);
+    view.bytes.set(bootRom(boot.firmwareEntry, boot.dtbAddr, { next: BigInt(B.RAM_BASE + B.KERNEL_OFFSET), quiet: quietBootargs(cfg.bootargs) }),
+      L.DEVICE_BASE + L.D_ROM);
 
     core.resetMachine();
     core.buildRvcTable();

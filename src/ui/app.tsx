@@ -38,7 +38,7 @@ interface Stats { mips: number[]; uptime: number; memoryBytes: number; ramBytes:
 type BootCause = "page open" | "power on" | "reset" | "guest reboot" | "snapshot restore";
 interface BootInfo { source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
 
-const FILE_LABELS: Record<string, string> = { "fw_jump.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
+const FILE_LABELS: Record<string, string> = { "fw_dynamic.bin": "Firmware (OpenSBI)", Image: "Kernel (Linux 6.1)", "disk.img": "Disk (ext4)" };
 
 // The built images the page offers beside the sample, when the server has
 // them (image/<recipe>/ built; served at images/<name>/).

@@ -12,7 +12,7 @@ import { checkAppend, checkFileUrl, formatMem } from "./settings.js";
 const SLOTS: { slot: Slot; label: string; hint: string }[] = [
   { slot: "kernel", label: "Kernel", hint: "required: a RISC-V Linux Image, an ELF or a flat binary (e.g. S-mode U-Boot); gzip is fine" },
   { slot: "initrd", label: "Initrd", hint: "optional: an initial ramdisk (cpio, gzip is fine)" },
-  { slot: "firmware", label: "Firmware", hint: "optional: M-mode firmware; empty = the sample's OpenSBI fw_jump" },
+  { slot: "firmware", label: "Firmware", hint: "optional: M-mode firmware; empty = the sample's OpenSBI fw_dynamic" },
   { slot: "disk", label: "Disk", hint: "optional: a raw disk image for /dev/vda (gzip is fine); empty = no disk" },
 ];
 

@@ -93,8 +93,8 @@ function loadSampleFirmware(imagesUrl: string): Promise<Uint8Array> {
   if (files) return files.then((f) => f.firmware);
   if (!sampleFirmware) {
     sampleFirmware = fetchManifest(imagesUrl).then((m) => {
-      const f = m.files.find((x) => x.name === "fw_jump.bin");
-      if (!f) throw new BootFileError("firmware", "the sample image names no fw_jump.bin");
+      const f = m.files.find((x) => x.name === "fw_dynamic.bin");
+      if (!f) throw new BootFileError("firmware", "the sample image names no fw_dynamic.bin");
       return fetchGzip(new URL(f.file, imagesUrl), f, () => {});
     });
     sampleFirmware.catch(() => { sampleFirmware = undefined; });
@@ -404,7 +404,7 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   }, spawnWebHart, spawnWebIo);
   const name = (slot: string, fallback: string) => ready.names.find((n) => n.slot === slot)?.name ?? fallback;
   taker = new SnapshotTaker([
-    { role: "firmware", name: name("firmware", "fw_jump.bin"), bytes: ready.bytes.firmware },
+    { role: "firmware", name: name("firmware", "fw_dynamic.bin"), bytes: ready.bytes.firmware },
     { role: "kernel", name: name("kernel", "Image"), bytes: ready.bytes.kernel },
     ...(ready.bytes.initrd ? [{ role: "initrd" as const, name: name("initrd", "initrd"), bytes: ready.bytes.initrd }] : []),
   ]);
@@ -571,7 +571,7 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
   let sample: BootFiles | undefined;
   try { sample = await loadFiles(imagesUrl); } catch { /* offline: only own files can match */ }
   if (sample) {
-    candidates.push({ name: "fw_jump.bin", bytes: sample.firmware }, { name: "Image", bytes: sample.kernel });
+    candidates.push({ name: "fw_dynamic.bin", bytes: sample.firmware }, { name: "Image", bytes: sample.kernel });
     if (sample.disk) disks.push({ name: "disk.img", bytes: sample.disk });
   }
   if (own) {

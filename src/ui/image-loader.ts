@@ -7,7 +7,7 @@ export interface ManifestFile { name: string; file: string; size: number; gzSize
 export interface Manifest { format: number; description?: string; files: ManifestFile[] }
 
 export interface FileProgress {
-  name: string;       // "fw_jump.bin", "Image", "disk.img"
+  name: string;       // "fw_dynamic.bin", "Image", "disk.img"
   fetched: number;    // compressed bytes received
   gzSize: number;
   inflated: number;   // decompressed bytes produced
@@ -96,8 +96,8 @@ export async function fetchBootFiles(baseUrl: string | URL, progress: (files: Fi
   fetcher: typeof fetch = fetch): Promise<BootFiles> {
   const manifest = await fetchManifest(baseUrl, fetcher);
   const byName = (n: string) => manifest.files.find((f) => f.name === n);
-  const wanted = [byName("fw_jump.bin"), byName("Image"), byName("disk.img")];
-  if (!wanted[0] || !wanted[1]) throw new LoadError("the manifest names no fw_jump.bin or Image");
+  const wanted = [byName("fw_dynamic.bin"), byName("Image"), byName("disk.img")];
+  if (!wanted[0] || !wanted[1]) throw new LoadError("the manifest names no fw_dynamic.bin or Image");
   const files = wanted.filter((f): f is ManifestFile => !!f);
   const state: FileProgress[] = files.map((f) => ({ name: f.name, fetched: 0, gzSize: f.gzSize, inflated: 0, size: f.size, done: false }));
   const data = await Promise.all(files.map((f, i) => fetchGzip(new URL(f.file, baseUrl), f, (p) => {
@@ -105,5 +105,5 @@ export async function fetchBootFiles(baseUrl: string | URL, progress: (files: Fi
     progress(state.map((s) => ({ ...s })));
   }, fetcher)));
   const get = (n: string) => data[files.findIndex((f) => f.name === n)];
-  return { firmware: get("fw_jump.bin"), kernel: get("Image"), disk: wanted[2] ? get("disk.img") : undefined };
+  return { firmware: get("fw_dynamic.bin"), kernel: get("Image"), disk: wanted[2] ? get("disk.img") : undefined };
 }

@@ -43,7 +43,7 @@ test("a snapshot carries the shared folder's session; restored with the folder, 
     assert.match(await guest.run("grep ' /mnt/host ' /proc/mounts"), /^host \/mnt\/host 9p /m);
     // The shell holds two files of the share open (fd 3, 4) across the snapshot.
     await guest.run("exec 3</mnt/host/held.txt; exec 4</mnt/host/gone.txt; echo guest-wrote > /mnt/host/before.txt");
-    const taker = new SnapshotTaker([{ role: "firmware", name: "fw_jump.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
+    const taker = new SnapshotTaker([{ role: "firmware", name: "fw_dynamic.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
     const { snapshot } = await taker.take(m, undefined, [disk]);
     await guest.stop();
 

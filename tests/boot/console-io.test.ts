@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("console rings keep working when their indices wrap past 2^31", { timeout: 120_000 }, async () => {
   const m = await VirtMachine.create(await loadCoreModule(), {
     ramBytes: 128 * MiB, harts: 1, bootargs: "console=ttyS0",
-    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware"),
     kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
   }, spawnNodeHart);
   // Start every index a little below 2^31: the boot log and the commands

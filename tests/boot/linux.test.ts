@@ -93,7 +93,7 @@ test("bad input gets a clear message and a non-zero exit", { timeout: 60_000 }, 
 test("the same image boots to the same prompt under QEMU virt", { timeout: 180_000, skip: qemu() ? false : "qemu-system-riscv64 not installed" }, async () => {
   const dir = unpackSampleImage();
   const c = Console.spawn(qemu()!, ["-M", "virt", "-nographic", "-m", "128M", "-smp", "1",
-    "-bios", join(dir, "fw_jump.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
+    "-bios", join(dir, "fw_dynamic.bin"), "-kernel", join(dir, "Image"), "-append", "console=ttyS0",
     "-drive", `file=${join(dir, "disk.img")},format=raw,if=none,id=d0`, "-device", "virtio-blk-device,drive=d0"], "qemu");
   try {
     await c.waitFor(PROMPT, 120_000);

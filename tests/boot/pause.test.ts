@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("pause stops every hart between instructions and the guest clock; resume goes on", { timeout: 120_000 }, async () => {
   const m = await VirtMachine.create(await loadCoreModule(), {
     ramBytes: 128 * MiB, harts: 2, bootargs: "console=ttyS0",
-    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware"),
     kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
   }, spawnNodeHart);
   let out = "";
@@ -69,7 +69,7 @@ test("a hart worker that fails stops the machine, and run() says why", { timeout
   };
   const m = await VirtMachine.create(await loadCoreModule(), {
     ramBytes: 64 * MiB, harts: 2, bootargs: "console=ttyS0",
-    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware"),
     kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
   }, failing);
   const ev = await m.run();
@@ -87,7 +87,7 @@ test("the watchdog says when a hart stops answering, and stop() still ends the m
   };
   const m = await VirtMachine.create(await loadCoreModule(), {
     ramBytes: 64 * MiB, harts: 2, bootargs: "console=ttyS0",
-    firmware: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware"),
+    firmware: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware"),
     kernel: readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel"),
   }, stuck);
   const stalls: [number, number][] = [];

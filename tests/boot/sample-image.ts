@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 export const SAMPLE_IMAGES = fileURLToPath(new URL("../../../public/images/", import.meta.url));
 
-export function unpackSampleImage(files = ["fw_jump.bin", "Image", "disk.img"], prefix = "rvplay-sample-"): string {
+export function unpackSampleImage(files = ["fw_dynamic.bin", "Image", "disk.img"], prefix = "rvplay-sample-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const f of files) writeFileSync(join(dir, f), gunzipSync(readFileSync(join(SAMPLE_IMAGES, `${f}.gz`))));
   return dir;

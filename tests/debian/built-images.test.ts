@@ -31,7 +31,7 @@ test("images/debian/ serves image.json, the boot files, the snapshot and the dis
       assert.equal((await fetch(`${base}/images/debian/${f}`)).status, 404, f);
     }
     assert.equal((await fetch(`${base}/images/other/image.json`)).status, 418, "an unknown image is left to the next handler");
-    assert.equal((await fetch(`${base}/images/fw_jump.bin.gz`)).status, 418, "the sample is left to the app's files");
+    assert.equal((await fetch(`${base}/images/fw_dynamic.bin.gz`)).status, 418, "the sample is left to the app's files");
     rmSync(dir, { recursive: true, force: true });
     assert.equal((await fetch(`${base}/images/debian/image.json`)).status, 404, "not built: not offered");
   } finally {

@@ -56,7 +56,7 @@ const gunzip = (f: string) => unpackBootBytes(new Uint8Array(readFileSync(join(i
 const enc = (s: string) => new TextEncoder().encode(s);
 
 let firmware: Uint8Array | undefined;
-const sampleFirmware = () => firmware ??= gunzip("fw_jump.bin.gz");
+const sampleFirmware = () => firmware ??= gunzip("fw_dynamic.bin.gz");
 
 export const TARGETS: FuzzTarget[] = [
   {
@@ -76,7 +76,7 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: "gzip",
     about: "gzip'd boot files and disks, unpacked with a cap",
-    corpus: () => [gzipSync(enc("hello ".repeat(1000))), gzipSync(new Uint8Array(200_000)), new Uint8Array(readFileSync(join(images, "fw_jump.bin.gz"))).subarray(0, 4096).slice()],
+    corpus: () => [gzipSync(enc("hello ".repeat(1000))), gzipSync(new Uint8Array(200_000)), new Uint8Array(readFileSync(join(images, "fw_dynamic.bin.gz"))).subarray(0, 4096).slice()],
     run: (b) => unpackBootBytes(b, "kernel", "fuzz.gz", 1024 * 1024),
     expected: (e) => e instanceof ImageError,
   },

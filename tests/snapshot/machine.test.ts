@@ -209,7 +209,7 @@ test("bad snapshots are refused with a clear message and a running machine goes 
   // The CLI says the same and exits non-zero.
   const bad = join(dir, "bad.rvsnap");
   writeFileSync(bad, readFileSync(join(dir, "one.rvsnap")).subarray(0, 5000));
-  for (const [args, re] of [[[bad], /cannot restore .*truncated/], [[join(dir, "one.rvsnap"), "--kernel", join(fileURLToPath(new URL("../../../public/images/", import.meta.url)), "fw_jump.bin.gz")], /needs the kernel 'Image'/]] as const) {
+  for (const [args, re] of [[[bad], /cannot restore .*truncated/], [[join(dir, "one.rvsnap"), "--kernel", join(fileURLToPath(new URL("../../../public/images/", import.meta.url)), "fw_dynamic.bin.gz")], /needs the kernel 'Image'/]] as const) {
     const p = spawn(process.execPath, [RVPLAY, "boot", "--restore", ...args]);
     let err = "";
     p.stderr.on("data", (d) => { err += d; });

@@ -12,10 +12,10 @@ import { sha256Hex } from "../../src/snapshot/blob-codec.js";
 import { SnapshotTaker } from "../../src/snapshot/take-snapshot.js";
 import type { ImageCandidate } from "../../src/snapshot/restore-snapshot.js";
 
-export const firmware = readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware");
+export const firmware = readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware");
 export const kernel = readBootFile(join(SAMPLE_DIR, "Image.gz"), "kernel");
 export const sampleDisk = () => readBootFile(join(SAMPLE_DIR, "disk.img.gz"), "disk");
-export const IMAGES: ImageCandidate[] = [{ name: "fw_jump.bin", bytes: firmware }, { name: "Image", bytes: kernel }];
+export const IMAGES: ImageCandidate[] = [{ name: "fw_dynamic.bin", bytes: firmware }, { name: "Image", bytes: kernel }];
 export const DISKS: ImageCandidate[] = [{ name: "disk.img", bytes: sampleDisk() }];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,6 +66,6 @@ export async function bootSample(harts = 1, ramMiB = 256, bootargs = "console=tt
   }, spawnNodeHart, spawnNodeIo);
   const guest = new Guest(m);
   await guest.until(/root@rvplay:~# $/);
-  const taker = new SnapshotTaker([{ role: "firmware", name: "fw_jump.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
+  const taker = new SnapshotTaker([{ role: "firmware", name: "fw_dynamic.bin", bytes: firmware }, { role: "kernel", name: "Image", bytes: kernel }]);
   return { guest, taker, take: (screen) => taker.take(m, screen, [disk]) };
 }

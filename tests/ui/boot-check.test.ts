@@ -14,7 +14,7 @@ import { ImageError } from "../../src/machine/boot-images.js";
 import { MiB } from "../../src/machine/core.js";
 
 const gz = (name: string) => new Uint8Array(readFileSync(join(SAMPLE_IMAGES, `${name}.gz`)));
-const firmware = await inflateIfGzip(gz("fw_jump.bin"), "firmware");
+const firmware = await inflateIfGzip(gz("fw_dynamic.bin"), "firmware");
 const kernel = await inflateIfGzip(gz("Image"), "kernel");
 
 // A RISC-V Linux Image header (Documentation/riscv/boot-image-header.rst)

@@ -37,8 +37,8 @@ const manifest = (files: [string, string, Uint8Array][]) => new TextEncoder().en
 
 test("the three files arrive decompressed, with progress up to their sizes", async () => {
   const files = {
-    "/images/manifest.json": manifest([["fw_jump.bin", "fw_jump.bin.gz", fw], ["Image", "Image.gz", kernel], ["disk.img", "disk.img.gz", disk]]),
-    "/images/fw_jump.bin.gz": gz(fw), "/images/Image.gz": gz(kernel), "/images/disk.img.gz": gz(disk),
+    "/images/manifest.json": manifest([["fw_dynamic.bin", "fw_dynamic.bin.gz", fw], ["Image", "Image.gz", kernel], ["disk.img", "disk.img.gz", disk]]),
+    "/images/fw_dynamic.bin.gz": gz(fw), "/images/Image.gz": gz(kernel), "/images/disk.img.gz": gz(disk),
   };
   const reports: FileProgress[][] = [];
   const got = await fetchBootFiles("http://x/images/", (p) => reports.push(p), fakeFetch(files));
@@ -46,7 +46,7 @@ test("the three files arrive decompressed, with progress up to their sizes", asy
   assert.deepEqual(got.kernel, kernel);
   assert.deepEqual(got.disk, disk);
   const last = reports[reports.length - 1];
-  assert.deepEqual(last.map((f) => f.name), ["fw_jump.bin", "Image", "disk.img"]);
+  assert.deepEqual(last.map((f) => f.name), ["fw_dynamic.bin", "Image", "disk.img"]);
   for (const f of last) {
     assert.equal(f.done, true);
     assert.equal(f.inflated, f.size);
@@ -74,7 +74,7 @@ test("clear errors: missing file, wrong size, corrupt gzip, no disk is fine", as
   const broken = gz(kernel).slice(0, 5000);
   await assert.rejects(fetchGzip(new URL("http://x/Image.gz"), entry, () => {}, fakeFetch({ "/Image.gz": broken })), LoadError);
   const noDisk = await fetchBootFiles("http://x/i/", () => {}, fakeFetch({
-    "/i/manifest.json": manifest([["fw_jump.bin", "f.gz", fw], ["Image", "k.gz", kernel]]), "/i/f.gz": gz(fw), "/i/k.gz": gz(kernel),
+    "/i/manifest.json": manifest([["fw_dynamic.bin", "f.gz", fw], ["Image", "k.gz", kernel]]), "/i/f.gz": gz(fw), "/i/k.gz": gz(kernel),
   }));
   assert.equal(noDisk.disk, undefined);
   await assert.rejects(fetchBootFiles("http://x/i/", () => {}, fakeFetch({ "/i/manifest.json": new TextEncoder().encode('{"format":9}') })), /unknown manifest format 9/);
