@@ -65,7 +65,7 @@ export async function resumeImage(img: BootImageChoice, snapshotPath: string, di
   const snapshot = await readSnapshotFile(new Uint8Array(readFileSync(snapshotPath)));
   const ram = snapshot.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
   const candidates = [
-    { name: "fw_jump.bin", bytes: readBootFile(join(SAMPLE_DIR, "fw_jump.bin.gz"), "firmware", ram, inRam) },
+    { name: "fw_dynamic.bin", bytes: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware", ram, inRam) },
     { name: img.manifest.kernel.file, bytes: readBootFile(img.kernel, "kernel", ram, inRam) },
     { name: img.manifest.initrd.file, bytes: readBootFile(img.initrd, "initrd", ram, inRam) },
   ];

@@ -447,7 +447,7 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prep
   if (!base) return `the disk base of ${title} is not in this browser's store`;
   const target = storeDiskTarget(st.store, d.id, { sha256: base.sha256, size: base.size }, d.spec);
   const candidates: ImageCandidate[] = [
-    { name: "fw_jump.bin", bytes: ready.bytes.firmware },
+    { name: "fw_dynamic.bin", bytes: ready.bytes.firmware },
     { name: "kernel", bytes: ready.bytes.kernel },
     ...(ready.bytes.initrd ? [{ name: "initrd", bytes: ready.bytes.initrd }] : []),
   ];
