@@ -436,8 +436,13 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prep
     void res.body?.cancel();
     return `Your ${title} disk has changes of its own, so it boots (about a minute or two). To start instantly again from the ready-made snapshot, reset the '${d.name}' disk in Disks (its changes are lost).`;
   }
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const snap = await readSnapshotFile(bytes);
+  let bytes: Uint8Array, snap: Snapshot;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+    snap = await readSnapshotFile(bytes);
+  } catch (e) {
+    return `${title}'s snapshot (${img.url}snapshot.rvsnap) cannot be used (${why(e)}): it boots instead.`;
+  }
   const hasNic = snap.manifest.devices.some((x) => x.type === "virtio-net");
   const net = msg.net?.kind === "net" ? msg.net.net : undefined;
   if (hasNic && net?.type !== "user") {
