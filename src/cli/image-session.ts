@@ -6,7 +6,7 @@
 // reset NAME`), the machine resumes it instead of booting. A disk with
 // changes of its own boots from scratch: the snapshot's memory would not
 // match it (its file system caches were taken over another disk).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DeviceSpec, NetSpec } from "../devices/specs.js";
@@ -22,7 +22,6 @@ import { prepareRestore, restoreMachine } from "../snapshot/restore-snapshot.js"
 import { readSnapshotFile, type Snapshot } from "../snapshot/snapshot-file.js";
 import { SnapshotTaker } from "../snapshot/take-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
-import { readFileSync } from "node:fs";
 import type { BootImageChoice } from "./boot-image.js";
 
 export const IMAGE_SNAPSHOT = "snapshot.rvsnap";
