@@ -2,7 +2,8 @@
 // files: boot to the auto-login root prompt, and python3 summing 10^7
 // integers in the guest. One boot each (a boot takes minutes); the host is
 // shared, so read the figures as ±20 %. Skipped when the image is not built.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../tests/boot/console.js";
@@ -12,8 +13,8 @@ import { parseImageManifest } from "../image/debian/image-manifest.js";
 interface Figure { name: string; value: number; unit: string }
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-// ttyS0's prompt (a second auto-login getty runs on the virtio console, hvc0,
-// where the machine has one; what is typed goes to ttyS0).
+// ttyS0's banner and prompt (an image built before the hvc0 drop-in also
+// starts a getty on the virtio console; what is typed goes to ttyS0).
 const PROMPT = /Debian GNU\/Linux 13 rvplay ttyS0[\s\S]*root@rvplay:~# $/;
 const PYTHON = "python3 -c 'sum(range(10**7))'";
 
@@ -32,6 +33,28 @@ async function run(label: string, cmd: string, args: string[]): Promise<{ boot: 
     return { boot, python };
   } finally {
     if (c.exitCode === null) c.proc.kill("SIGKILL");
+  }
+}
+
+// rvplay boot --image OUT on a new disk of a throw-away store: the image's
+// snapshot resumed (the instant start), to the prompt on the screen and to
+// the first command's answer.
+async function resume(out: string): Promise<{ prompt: number; answer: number }> {
+  const store = mkdtempSync(join(tmpdir(), "rvplay-bench-store-"));
+  const t0 = performance.now();
+  const c = Console.spawn(process.execPath, [`${root}bin/rvplay.js`, "boot", "--image", out, "--store", store], "rvplay debian resume");
+  try {
+    await c.waitFor(/resumed its snapshot/, 5 * 60_000);
+    await c.waitFor(/root@rvplay:~# $/, 5 * 60_000);
+    const prompt = (performance.now() - t0) / 1000;
+    await c.run("true", 5 * 60_000);
+    const answer = (performance.now() - t0) / 1000;
+    c.send("poweroff\n");
+    await c.exited;
+    return { prompt, answer };
+  } finally {
+    if (c.exitCode === null) c.proc.kill("SIGKILL");
+    rmSync(store, { recursive: true, force: true });
   }
 }
 
@@ -64,4 +87,10 @@ export async function debianBench(figures: Figure[], quiet = false): Promise<voi
   }
   add("launch to the root prompt (systemd, auto-login)", ours.boot, theirs?.boot);
   add(`in guest: ${PYTHON}`, ours.python, theirs?.python);
+  if (existsSync(join(out, "snapshot.rvsnap"))) {
+    const r = await resume(out);
+    figures.push({ name: "Debian: resume its snapshot (rvplay boot --image, Node incl. its start) to the prompt", value: Math.round(r.prompt * 100) / 100, unit: "s" });
+    figures.push({ name: "Debian: resume its snapshot to the first command's answer", value: Math.round(r.answer * 100) / 100, unit: "s" });
+    figures.push({ name: "Debian: snapshot.rvsnap", value: Math.round(readFileSync(join(out, "snapshot.rvsnap")).length / 1e5) / 10, unit: "MB" });
+  } else if (!quiet) process.stdout.write(`(the Debian image in ${out} has no snapshot: no resume figures; npm run image:debian -- --snapshot-only)\n`);
 }

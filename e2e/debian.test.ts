@@ -6,10 +6,12 @@
 // it) or there is no Chromium. Run by npm run test:debian.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ViteDevServer } from "vite";
-import { browserSkipReason, launchBrowser, startServer } from "./browser.js";
+import { chromium, type Page } from "playwright-core";
+import { browserSkipReason, chromiumPath, launchBrowser, startServer } from "./browser.js";
 import { runCommand, waitForPrompt, waitForScreen } from "./screen.js";
 import { builtImageDir } from "../src/node/built-images.js";
 
@@ -40,9 +42,16 @@ test("pick Debian 13 in the Image picker: it boots to a root prompt and Debian's
     const picker = page.getByLabel("Image", { exact: true });
     await page.waitForFunction(() => [...document.querySelectorAll("#image-picker option")].some((o) => (o as HTMLOptionElement).value === "debian"), undefined, { timeout: 30_000 });
     assert.match(await picker.locator("option[value=debian]").textContent() ?? "", /^Debian 13 \(trixie\) · .* \+ disk 1(\.0+)? GiB on demand$/);
-    const t0 = Date.now();
+    let t0 = Date.now();
     await picker.selectOption("debian");
     await page.waitForURL(/[?&]image=debian\b/, { timeout: 10_000 });
+    // This test is about the boot: where the image has a snapshot, picking it
+    // resumes that (the test below); "Boot from scratch" boots instead.
+    if (existsSync(join(out, "snapshot.rvsnap"))) {
+      await page.getByTestId("image-status").filter({ hasText: /Resumed from the image's snapshot in/ }).waitFor({ timeout: 120_000 });
+      t0 = Date.now();
+      await page.getByRole("button", { name: "Boot from scratch" }).click();
+    }
     // The sample's prompt is still on the screen until the new boot clears
     // it: wait for Debian's own login banner (agetty's issue line), then its prompt.
     await waitForScreen(page, /Debian GNU\/Linux 13 rvplay ttyS0/, 50 * 60_000);
@@ -57,3 +66,75 @@ test("pick Debian 13 in the Image picker: it boots to a root prompt and Debian's
     await browser.close();
   }
 });
+
+// Bytes the page fetched for the Debian image (encoded sizes: what crossed
+// the wire), by kind.
+function countImageBytes(page: Page): { bytes: Record<string, number>; requests: number } {
+  const seen = { bytes: {} as Record<string, number>, requests: 0 };
+  page.on("requestfinished", (req) => {
+    const m = /\/images\/debian\/(chunks\/|[^/?]+)/.exec(req.url());
+    if (!m) return;
+    seen.requests++;
+    void req.sizes().then((s) => { seen.bytes[m[1]] = (seen.bytes[m[1]] ?? 0) + s.responseBodySize; }, () => {});
+  });
+  return seen;
+}
+
+const snapSkip = skip ?? (existsSync(join(out, "snapshot.rvsnap")) ? undefined : `the Debian image in ${out} has no snapshot: run npm run image:debian -- --snapshot-only`);
+
+test("pick Debian 13: it resumes the image's snapshot at once; python3 answers; a file written on / is there after a reload", { skip: snapSkip, timeout: 60 * 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "rvplay-debian-profile-"));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on("dialog", (d) => void d.accept());
+    const fetched = countImageBytes(page);
+    await page.goto(url + "?cpus=2");
+    await waitForPrompt(page, 120_000); // the sample first
+    const picker = page.getByLabel("Image", { exact: true });
+    await page.waitForFunction(() => [...document.querySelectorAll("#image-picker option")].some((o) => (o as HTMLOptionElement).value === "debian"), undefined, { timeout: 30_000 });
+    const before = Object.values(fetched.bytes).reduce((a, b) => a + b, 0);
+    const t0 = Date.now();
+    await picker.selectOption("debian");
+    await page.waitForURL(/[?&]image=debian\b/, { timeout: 10_000 });
+    // The resumed screen: the snapshot's prompt (no boot log, no banner).
+    await page.getByTestId("image-status").filter({ hasText: /Resumed from the image's snapshot in/ }).waitFor({ timeout: 120_000 });
+    await waitForPrompt(page, 60_000);
+    const toPrompt = (Date.now() - t0) / 1000;
+    assert.equal((await runCommand(page, "echo ready", 60_000)).trim(), "ready");
+    const answers = (Date.now() - t0) / 1000;
+    const bytes = { ...fetched.bytes };
+    const total = Object.values(bytes).reduce((a, b) => a + b, 0) - before;
+    t.diagnostic(`Debian picked -> resumed prompt ${toPrompt.toFixed(2)} s, answers at ${answers.toFixed(2)} s; fetched ${(total / 1e6).toFixed(1)} MB ` +
+      `(${Object.entries(bytes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)}`).join(", ")})`);
+    await expectScratchButton(page);
+    assert.equal((await runCommand(page, "python3 -c 'print(6*7)'", 300_000)).trim(), "42");
+    const mark = `kept-${Date.now().toString(36)}`;
+    assert.equal((await runCommand(page, `echo ${mark} > /root/persist.txt && sync && cat /root/persist.txt`, 120_000)).trim(), mark);
+    // The disk's writes reach IndexedDB at the guest's flush (sync), and at
+    // least once a second: give the relaxed ones time.
+    await page.waitForTimeout(3000);
+
+    // Reload: the disk has changes of its own, so Debian boots it (the
+    // snapshot's memory would not match it), and the file is there.
+    const t1 = Date.now();
+    await page.reload();
+    await waitForScreen(page, /disk has changes of its own, so it boots/, 120_000);
+    await waitForScreen(page, /Debian GNU\/Linux 13 rvplay ttyS0/, 50 * 60_000);
+    await waitForPrompt(page, 10 * 60_000);
+    t.diagnostic(`reload -> Debian booted on the kept disk: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    assert.equal((await runCommand(page, "cat /root/persist.txt", 300_000)).trim(), mark, "the file written before the reload is on the disk");
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function expectScratchButton(page: Page): Promise<void> {
+  const b = page.getByRole("button", { name: "Boot from scratch" });
+  await b.waitFor({ timeout: 10_000 });
+  assert.equal(await b.isEnabled(), true);
+}

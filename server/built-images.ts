@@ -1,8 +1,9 @@
 // The built images (image/<recipe>/out/) at images/<name>/ beside the app, so
 // that the page's Image picker can offer them: npm run serve, and Vite's dev
 // and preview servers (vite.config.ts). Only what the page reads is served:
-// image.json, the kernel and initrd it names, the disk base (disk.json,
-// chunks/); not the raw disk.img (a GiB the page never needs).
+// image.json, the kernel and initrd it names, its snapshot (snapshot.rvsnap),
+// the disk base (disk.json, chunks/); not the raw disk.img (a GiB the page
+// never needs).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import type { Plugin } from "vite";
@@ -10,7 +11,7 @@ import { ISOLATION_HEADERS } from "./http-server.js";
 import { BUILT_IMAGE_NAMES, builtImageDir } from "../src/node/built-images.js";
 import { createStaticHandler } from "./static-files.js";
 
-const SERVED = /^\/(image\.json|Image|Image\.gz|initrd\.img|disk\.json|chunks\/[0-9a-f]{64}\.gz)$/;
+const SERVED = /^\/(image\.json|Image|Image\.gz|initrd\.img|snapshot\.rvsnap|disk\.json|chunks\/[0-9a-f]{64}\.gz)$/;
 
 export type BuiltImagesHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 

@@ -15,7 +15,11 @@
 #   5. disk     a fresh ext4 of that tree (mke2fs -d, fixed UUID and hash
 #               seed, every time pinned), the kernel and the initrd
 #   6. base     the disk in the disk base format (disk.json + chunks/),
-#               image.json naming the files
+#               the kernel gzip'd too (Image.gz, for the page), image.json
+#               naming the files
+#   7. snapshot boot the image in rvplay to its root prompt and write a
+#               snapshot of it (snapshot.rvsnap, snapshot-cli.ts): the
+#               instant start that the page and rvplay boot --image resume
 #
 # Options:
 #   --out DIR        output folder (default image/debian/out; RVPLAY_DEBIAN_OUT)
@@ -26,6 +30,8 @@
 #   --mirror URL     Debian mirror (default http://deb.debian.org/debian; DEBIAN_MIRROR)
 #   --reuse-stage    keep the last configure stage's result (work/stage.img),
 #                    redo only what follows it (for work on the later steps)
+#   --snapshot-only  redo only step 7 (the image must be built)
+#   --no-snapshot    stop after step 6
 # Tools (Debian 12 packages): nodejs, apt, dpkg, fakeroot, e2fsprogs, kmod,
 # xz-utils, cpio, gzip, tar, coreutils, and qemu-system-misc for --stage qemu.
 # QEMU_SYSTEM_RISCV64 names the QEMU binary (default: PATH, then /usr/bin).
@@ -102,6 +108,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stage=${RVPLAY_DEBIAN_STAGE:-}
 update_lock=0
 reuse_stage=0
+snapshot=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -110,6 +117,8 @@ while [ $# -gt 0 ]; do
     --mirror) mirror=$2; shift 2 ;;
     --update-lock) update_lock=1; shift ;;
     --reuse-stage) reuse_stage=1; shift ;;
+    --snapshot-only) snapshot=only; shift ;;
+    --no-snapshot) snapshot=no; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "image:debian: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -117,6 +126,18 @@ done
 mkdir -p "$out" "$work"
 out=$(cd "$out" && pwd)
 work=$(cd "$work" && pwd)
+
+# ---------------------------------------------------------------- 7. snapshot
+# (a function: run at the end of a build, or alone with --snapshot-only)
+snapshot_step() {
+  [ -f "$js/snapshot-cli.js" ] || { echo "image:debian: $js is not built (npm run build)" >&2; exit 1; }
+  node "$js/snapshot-cli.js" "$out"
+}
+if [ "$snapshot" = only ]; then
+  [ -f "$out/image.json" ] || { echo "image:debian: --snapshot-only: no built image in $out" >&2; exit 1; }
+  snapshot_step
+  exit 0
+fi
 
 find_tool() { # env var, name, usual path
   local v=${!1:-}
@@ -298,6 +319,8 @@ cp "$work/initrd.img" "$out/initrd.img"
 mv "$work/disk.img" "$out/disk.img"
 node "$js/disk-base-cli.js" write "$out/disk.img" "$out"
 node "$js/disk-base-cli.js" verify "$out" --raw "$out/disk.img"
+gzip -9 -n -c "$out/Image" > "$out/Image.gz"
+rm -f "$out/snapshot.rvsnap" # made for the last build's files
 node "$js/image-manifest-cli.js" write --out "$out" --lock "$lock" --kernel-version "$KVER" --append "$APPEND"
 mark base "$t"
 
@@ -318,3 +341,10 @@ echo "  initrd.img  $(mib "$(stat -c %s "$out/initrd.img")")"
 echo "  disk.img    $(mib "$(stat -c %s "$out/disk.img")") raw, $(mib "$blocks") used"
 echo "  disk base   $entries chunks of 256 KiB: $zero all-zero, $nchunks stored, $(mib "$chunked") gzip"
 echo "  sha256      $(sha256sum "$out/disk.img" | cut -d' ' -f1)  disk.img"
+echo "  Image.gz    $(mib "$(stat -c %s "$out/Image.gz")")"
+
+if [ "$snapshot" = yes ]; then
+  t=$(elapsed)
+  snapshot_step
+  echo "  snapshot       $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'), $(mib "$(stat -c %s "$out/snapshot.rvsnap")")"
+fi

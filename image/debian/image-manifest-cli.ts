@@ -1,7 +1,7 @@
 // Writes image.json for a built Debian image (run by build.sh):
 //   node dist/image/debian/image-manifest-cli.js write --out DIR --lock FILE --kernel-version KVER --append STR
 // DIR holds Image, initrd.img, disk.img and disk.json already.
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MANIFEST_NAME, parseDiskManifest } from "./disk-base.js";
@@ -29,6 +29,7 @@ function main(argv: string[]): number {
     name: "debian",
     title: `Debian ${lock.release.split(".")[0]} (${lock.suite})`,
     kernel: describeFile(join(out, "Image"), "Image"),
+    ...(existsSync(join(out, "Image.gz")) ? { kernelGzip: describeFile(join(out, "Image.gz"), "Image.gz") } : {}),
     initrd: describeFile(join(out, "initrd.img"), "initrd.img"),
     disk: { base: MANIFEST_NAME, raw: "disk.img", size: disk.size, sha256: disk.sha256 },
     append: v.append,

@@ -17,6 +17,7 @@ export interface ImageManifest {
   name: string;          // short, for URLs and --image: [a-z0-9-]
   title: string;         // for people
   kernel: ImageFile;     // a RISC-V Linux Image (uncompressed)
+  kernelGzip?: ImageFile; // the same, gzip'd (what the page fetches; optional)
   initrd: ImageFile;
   disk: { base: string; raw: string; size: number; sha256: string }; // base = disk.json (disk base format)
   append: string;        // the kernel command line
@@ -77,6 +78,7 @@ export function parseImageManifest(bytes: Uint8Array): ImageManifest {
     name: str(o, "name", /^[a-z0-9][a-z0-9-]{0,31}$/, "image"),
     title: str(o, "title", /^[^\u0000-\u001f]{1,80}$/, "image"),
     kernel: file(o.kernel, "kernel"),
+    ...(o.kernelGzip === undefined ? {} : { kernelGzip: file(o.kernelGzip, "kernelGzip") }),
     initrd: file(o.initrd, "initrd"),
     disk: { base: str(d, "base", FILE, "disk"), raw: str(d, "raw", FILE, "disk"), size: int(d, "size", "disk"), sha256: str(d, "sha256", HEX64, "disk") },
     append: str(o, "append", /^[ -~]{1,1024}$/, "image"),

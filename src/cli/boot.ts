@@ -18,7 +18,7 @@ import { describeJitStats } from "../machine/jit/hart-jit.js";
 import { HostForwardError, parseHostForward } from "../net/hostfwd.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { DiskFormatError } from "../disks/base-format.js";
-import { DISK_NAME, DiskNotFoundError } from "../disks/store-backend.js";
+import { DISK_NAME, DiskNotFoundError, DiskStoreError } from "../disks/store-backend.js";
 import { storeDir, storeDiskSpec } from "./disk.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type DiskStoreAccess } from "../snapshot/take-snapshot.js";
@@ -26,13 +26,14 @@ import { openFileStore } from "../node/disk-files.js";
 import { readSnapshotFile, writeSnapshotFile, FILE_EXTENSION } from "../snapshot/snapshot-file.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
-import { ConsoleTail } from "../snapshot/console-tail.js";
+import { ConsoleTail, withoutTerminalQueries } from "../snapshot/console-tail.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
 import { parseShareLink, ShareLinkError } from "../snapshot/share-link.js";
 import { RemoteStore, RemoteStoreError } from "../snapshot/remote-store.js";
 import { fetchSnapshot, shareFailure } from "../snapshot/share-snapshot.js";
 import type { Snapshot } from "../snapshot/snapshot-file.js";
-import { resolveBootImage } from "./boot-image.js";
+import { resolveBootImage, type BootImageChoice } from "./boot-image.js";
+import { imageSnapshotPath, imageStoreDisk, replugNetwork, resumeImage } from "./image-session.js";
 
 export const BOOT_USAGE = `  boot                  boot the sample Linux image (or your own) with the
                         serial console on this terminal; Ctrl-A x quits,
@@ -46,7 +47,13 @@ export const BOOT_USAGE = `  boot                  boot the sample Linux image (
       --image NAME|DIR       boot a built image: sample (the default, busybox) or
                              debian (Debian 13, built by npm run image:debian),
                              or a folder with an image.json; its kernel, initrd,
-                             disk, command line and RAM are the defaults
+                             disk, command line and RAM are the defaults. Its
+                             disk is a disk of the store named after it (what
+                             the guest writes is kept); where the image has a
+                             snapshot of itself booted and that disk is new or
+                             reset (rvplay disk reset debian), it resumes that
+                             snapshot at once instead of booting
+      --from-scratch         with --image: boot, never resume its snapshot
       --cpus N               harts, 1 to ${MAX_HARTS}, each in its own worker thread
       --mem MiB              guest RAM (default ${DEFAULT_RAM_MIB}, at least ${MIN_RAM_MIB}, at most ${MAX_RAM_MIB})
       --kernel FILE          kernel: RISC-V Linux Image, ELF or flat binary
@@ -282,6 +289,7 @@ export async function boot(args: string[]): Promise<number> {
         store: { type: "string" },
         "disk-writable": { type: "boolean", default: false },
         "no-disk": { type: "boolean", default: false },
+        "from-scratch": { type: "boolean", default: false },
         net: { type: "string" },
         "net-forward": { type: "string", multiple: true, default: [] },
         share: { type: "string" },
@@ -304,6 +312,11 @@ export async function boot(args: string[]): Promise<number> {
       return 2;
     }
   }
+  if (v["from-scratch"] && v.image === undefined) { process.stderr.write("rvplay boot: --from-scratch goes with --image\n"); return 2; }
+  // Options that make the machine another than an image's snapshot.
+  const reshaped = (["cpus", "mem", "append", "verbose", "share", "firmware", "disk", "no-disk", "jit"] as const)
+    .filter((k) => v[k as keyof typeof v] !== undefined && v[k as keyof typeof v] !== false);
+  let bootImage: BootImageChoice | undefined;
   if (v.image !== undefined) {
     const clash = (["restore", "kernel", "initrd"] as const).filter((k) => v[k] !== undefined);
     if (clash.length) {
@@ -317,7 +330,8 @@ export async function boot(args: string[]): Promise<number> {
         v.initrd = img.initrd;
         v.append ??= img.manifest.append;
         v.mem ??= String(img.manifest.memMiB);
-        if (!v["no-disk"]) v.disk ??= [img.disk];
+        // The image's disk: a store disk over its base (below), unless --disk or --no-disk.
+        if (!v["no-disk"] && !v.disk) bootImage = img;
       }
     } catch (e) {
       if (e instanceof ImageError) { process.stderr.write(`rvplay boot: ${e.message}\n`); return 1; }
@@ -357,11 +371,54 @@ export async function boot(args: string[]): Promise<number> {
     return 2;
   }
 
-  let machine: VirtMachine;
-  let taker: SnapshotTaker;
+  let machine!: VirtMachine;
+  let taker!: SnapshotTaker;
   const disks: SnapshotDisk[] = [];
   let screen: Uint8Array | undefined;
-  if (v.restore !== undefined) {
+  let imageDiskSpec: DeviceSpec | undefined;
+  let resumed = false;
+  if (bootImage) {
+    const note = (s: string) => process.stderr.write(`[rvplay] ${s}\r\n`);
+    const title = bootImage.manifest.title;
+    let disk;
+    try {
+      disk = await imageStoreDisk(bootImage, storeDir(v.store));
+    } catch (e) {
+      if (e instanceof SnapshotError || e instanceof DiskFormatError || e instanceof DiskStoreError) {
+        process.stderr.write(`rvplay boot: --image ${v.image}: cannot open its disk in the store ${storeDir(v.store)}: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    imageDiskSpec = disk.spec;
+    const snap = imageSnapshotPath(bootImage);
+    if (snap && !v["from-scratch"]) {
+      if (!disk.fresh) {
+        note(`the store's '${disk.name}' disk has changes of its own: booting it (the instant start resumes ${title}'s snapshot only onto the disk as the snapshot left it: rvplay disk reset ${disk.name})`);
+      } else if (det) {
+        note(`--deterministic: booting ${title} (its snapshot's clock and devices ran on the host's time)`);
+      } else if (reshaped.length) {
+        note(`${reshaped.map((k) => `--${k}`).join(", ")}: booting ${title} (its snapshot has its own shape and command line)`);
+      } else {
+        const t0 = performance.now();
+        try {
+          const r = await resumeImage(bootImage, snap, disk, netSpecOf(v.net!, v["net-forward"]!));
+          ({ machine, taker, screen } = r);
+          resumed = true;
+          note(`${title}: resumed its snapshot in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.diskPages} disk pages written to the '${disk.name}' disk; --from-scratch boots instead)`);
+        } catch (e) {
+          if (e instanceof SnapshotError || e instanceof ImageError || e instanceof CoreError) {
+            process.stderr.write(`rvplay boot: cannot resume ${title}'s snapshot (${snap}): ${e.message}\n(--from-scratch boots it)\n`);
+            return 1;
+          }
+          throw e;
+        }
+      }
+    }
+  }
+  if (resumed) {
+    // machine, taker and screen come from the image's snapshot
+  } else if (v.restore !== undefined) {
     try {
       let disk: SnapshotDisk | undefined;
       if ((v.disk?.length ?? 0) > 1) throw new SnapshotError("unsupported", "a snapshot restores with one disk: give --disk once");
@@ -389,7 +446,8 @@ export async function boot(args: string[]): Promise<number> {
     const kernel = readBootFile(v.kernel ?? join(SAMPLE_DIR, "Image.gz"), "kernel", ram, inRam);
     const initrd = v.initrd ? readBootFile(v.initrd, "initrd", ram, inRam) : undefined;
     const devices: DeviceSpec[] = [{ kind: "console" }];
-    if (!v["no-disk"]) {
+    if (imageDiskSpec) devices.push(imageDiskSpec);
+    else if (!v["no-disk"]) {
       const paths = v.disk ?? [join(SAMPLE_DIR, "disk.img.gz")];
       if (paths.length > MAX_DISKS) throw new ImageError(`at most ${MAX_DISKS} disks (/dev/vda..vdd), not ${paths.length}`);
       for (const p of paths) {
@@ -425,8 +483,17 @@ export async function boot(args: string[]): Promise<number> {
   }
 
   const tail = new ConsoleTail();
-  if (screen) { process.stdout.write(screen); tail.push(screen); }
+  if (screen) { screen = withoutTerminalQueries(screen); process.stdout.write(screen); tail.push(screen); }
   machine.onOutput = (bytes) => { tail.push(bytes); process.stdout.write(bytes); };
+  // A disk's trouble (a chunk of a base that fails its hash, a store that
+  // failed): the guest gets an I/O error; the user is told why, once per message.
+  const told = new Set<string>();
+  machine.onDeviceEvent = (_slot, e) => {
+    const ev = e as { kind?: string; message?: string };
+    if ((ev.kind !== "io-error" && ev.kind !== "store-failed" && ev.kind !== "lock-lost") || told.has(ev.message ?? "")) return;
+    told.add(ev.message ?? "");
+    process.stderr.write(`\r\n[rvplay] disk ${ev.kind === "io-error" ? "I/O error" : ev.kind}: ${ev.message ?? "(no message)"}\r\n`);
+  };
   machine.onStall = (hart, ms) => process.stderr.write(ms
     ? `\r\n[rvplay] vCPU ${hart} has not answered for ${Math.round(ms / 1000)} s: the emulator may be stuck (Ctrl-A x quits)\r\n`
     : `\r\n[rvplay] vCPU ${hart} answers again\r\n`);
@@ -477,7 +544,9 @@ export async function boot(args: string[]): Promise<number> {
   stdin.on("end", onEnd);
   stdin.resume();
   try {
-    const ev = await machine.run();
+    const running = machine.run();
+    if (resumed) replugNetwork(machine);
+    const ev = await running;
     if (v["state-out"] !== undefined) {
       try {
         writeFileSync(v["state-out"], `${JSON.stringify(await machine.state(), null, 1)}\n`);

@@ -45,6 +45,9 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
   let i32: Int32Array | undefined;
   let held = false;
   let stopped = false;
+  // Device commands that come before the devices are attached (a cable
+  // pulled as a restored machine starts): kept, then given in order.
+  let early: { slot: number; command: unknown }[] | undefined = [];
   let wake: (() => void) | undefined;
   const fail = (e: unknown) => post({ type: "error", message: e instanceof Error ? e.message : String(e) });
 
@@ -86,6 +89,8 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
     host = new VirtioMmioHost(view, core);
     host.onEvent = (slot, event) => post({ type: "event", slot, event });
     for (const d of s.devices) host.attach(d.slot, await makeDevice(d.spec, platform));
+    for (const c of early ?? []) host.device(c.slot)?.command?.(c.command);
+    early = undefined;
     post({ type: "ready" });
     loop().catch(fail);
   };
@@ -107,7 +112,8 @@ export function ioMain(post: (m: FromIo) => void, platform: DevicePlatform = {})
         wake?.();
         break;
       case "command":
-        host?.device(m.slot)?.command?.(m.command);
+        if (early) early.push({ slot: m.slot, command: m.command });
+        else host?.device(m.slot)?.command?.(m.command);
         break;
       case "stop":
         stopped = true;

@@ -199,6 +199,11 @@ export class VirtMachine {
       view.dv.setInt32(hb + L.H_EXC_CAUSE, -1, true); // no exception pending
     }
     view.setDev64(L.D_MTIME_FROZEN, mtime);
+    // The RTC is the host's wall clock, whenever the snapshot was taken (the
+    // guest's own clock continues from the snapshot; it can read the RTC
+    // to catch up): its offset is re-based on now at the saved mtime
+    // (10 MHz ticks, 100 ns each).
+    view.setDev64(L.D_RTC_OFFSET_NS, BigInt(Date.now()) * 1_000_000n - mtime * 100n);
     // Queue notifies the harts made before the snapshot are served first.
     let pending = 0;
     for (const { slot } of m.slots) {

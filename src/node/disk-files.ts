@@ -23,6 +23,7 @@ import { constants as FS, existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
 import { MAX_CHUNK, parseBaseManifest } from "../disks/base-format.js";
@@ -263,9 +264,23 @@ export class FileStoreBackend implements StoreBackend {
   }
 }
 
+// fetch, and file: URLs read from this machine (a remote base that is a
+// local directory: a built image's disk base, read on demand in place).
+// Node's fetch has no file: scheme.
+export async function fileFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const url = new URL(input instanceof Request ? input.url : input);
+  if (url.protocol !== "file:") return fetch(input, init);
+  try {
+    return new Response(await readFile(fileURLToPath(url)));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new Response(`${url.pathname}: ${code ?? (e as Error).message}\n`, { status: code === "ENOENT" ? 404 : 500 });
+  }
+}
+
 // A store at `dir` with Node's hasher.
 export async function openFileStore(dir: string): Promise<DiskStore> {
-  return new DiskStore(await FileStoreBackend.open(dir), { hasher: nodeHasher });
+  return new DiskStore(await FileStoreBackend.open(dir), { hasher: nodeHasher, fetcher: fileFetch as typeof fetch });
 }
 
 // The guest's disk `id` of the store at `dir` (the I/O worker's back end).

@@ -36,6 +36,33 @@ export class ConsoleTail {
       const nl = this.buf.subarray(from, this.len).indexOf(0x0a);
       from = nl < 0 ? this.len : from + nl + 1;
     }
-    return this.buf.slice(from, this.len);
+    return withoutTerminalQueries(this.buf.slice(from, this.len));
   }
+}
+
+// A saved screen is output to draw, but raw console output may hold
+// queries to the terminal: device status and cursor position (CSI 5n, 6n;
+// DEC CSI ? 6n), device attributes (CSI c, CSI > c, CSI = c), mode
+// reports (CSI ? Pn $p, CSI Pn $p), window reports (CSI 11/13/14/18/19/21 t)
+// and colour queries (OSC 4/10-19 ... ? BEL or ST). Replayed on restore, a
+// terminal answers each as if typed (agetty's size probe left ";1R;108R"
+// at a resumed Debian's prompt). These are dropped; everything else is
+// kept byte for byte. Never throws.
+const QUERY = new RegExp([
+  "\\x1b\\[\\??[56]n",
+  "\\x1b\\[[>=]?\\d*c",
+  "\\x1b\\[\\??\\d+\\$p",
+  "\\x1b\\[(?:11|13|14|18|19|21)(?:;\\d+)*t",
+  "\\x1b\\](?:4;\\d+|1[0-9]);\\?(?:\\x07|\\x1b\\\\)",
+].join("|"), "g");
+
+export function withoutTerminalQueries(bytes: Uint8Array): Uint8Array {
+  // latin1 keeps one character per byte, so UTF-8 text passes through as is.
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  const t = s.replace(QUERY, "");
+  if (t.length === s.length) return bytes;
+  const out = new Uint8Array(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = t.charCodeAt(i);
+  return out;
 }

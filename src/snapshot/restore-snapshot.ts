@@ -34,10 +34,24 @@ export interface ImageCandidate {
   sha256?: Promise<string>;
 }
 
+// A disk of a disk store (src/disks/) over the snapshot's disk base, for a
+// base too large to hold in memory (a built image's, read on demand): the
+// restorer writes the snapshot's changed pages into it (its overlay), and
+// the machine gets `spec`. The caller gives a disk whose overlay is empty.
+export interface StoreDiskTarget {
+  base: { sha256: string; size: number };
+  spec: DeviceSpec;
+  // 4 KiB pages at their index; `bytes` undefined: all zero. May be called
+  // more than once; the restore awaits each call.
+  write(pages: { index: number; bytes: Uint8Array | undefined }[]): Promise<void>;
+}
+
 export interface PreparedRestore {
   manifest: Manifest;
   images: BootImage[];
   disk?: SnapshotDisk;
+  diskSpec?: DeviceSpec;  // the store disk (StoreDiskTarget), instead of `disk`
+  diskPages?: number;     // pages written into it
   console?: ConsoleScreen;
   mtime: bigint;
   // The packs with their pages, for the next snapshot to reuse.
@@ -68,7 +82,8 @@ async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[
   return out;
 }
 
-export async function prepareRestore(s: Snapshot, candidates: readonly ImageCandidate[], diskCandidates: readonly ImageCandidate[] = []): Promise<PreparedRestore> {
+export async function prepareRestore(s: Snapshot, candidates: readonly ImageCandidate[], diskCandidates: readonly ImageCandidate[] = [],
+  storeDisk?: StoreDiskTarget): Promise<PreparedRestore> {
   const m = s.manifest;
   const blob = (hash: string, what: string) => {
     const b = s.blobs.get(hash);
@@ -87,7 +102,11 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   const imagesP = findImages(m.images, candidates, describeImage,
     "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
   const d0 = m.disks[0];
-  const diskBaseP = d0 && (d0.base.sha256 === EMPTY_BASE ? Promise.resolve([new Uint8Array(d0.base.size)]) : findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
+  if (d0 && storeDisk && (storeDisk.base.sha256 !== d0.base.sha256 || storeDisk.base.size !== d0.base.size)) {
+    throw new SnapshotError("missing_image", `the snapshot's disk started from ${human(d0.base.size)} (sha256 ${d0.base.sha256.slice(0, 12)}…), ` +
+      `not from the disk given (${human(storeDisk.base.size)}, sha256 ${storeDisk.base.sha256.slice(0, 12)}…)`);
+  }
+  const diskBaseP = d0 && storeDisk ? Promise.resolve(undefined) : d0 && (d0.base.sha256 === EMPTY_BASE ? Promise.resolve([new Uint8Array(d0.base.size)]) : findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
     () => `the disk image it started from (${human(d0.base.size)}, sha256 ${d0.base.sha256.slice(0, 12)}…)`,
     "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\""));
   const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
@@ -112,9 +131,27 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   };
 
   let disk: SnapshotDisk | undefined;
-  if (m.disks.length > 0) {
+  let diskPages: number | undefined;
+  if (m.disks.length > 0 && storeDisk) {
+    // Only the pages that differ from the base go to the store disk, in
+    // batches (the rest it reads from the base on demand).
     const d = m.disks[0];
-    const [base] = diskBase!;
+    const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
+    let batch: { index: number; bytes: Uint8Array | undefined }[] = [];
+    let c = 0;
+    diskPages = 0;
+    for (const r of runs) {
+      if (r.kind === BASE) { c += r.count; continue; }
+      for (let k = 0; k < r.count; k++, c++) {
+        batch.push({ index: c, bytes: chunkOf(r, k) });
+        diskPages++;
+        if (batch.length >= 4096) { await storeDisk.write(batch); batch = []; }
+      }
+    }
+    if (batch.length) await storeDisk.write(batch);
+  } else if (m.disks.length > 0) {
+    const d = m.disks[0];
+    const [base] = diskBase as Uint8Array[];
     const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
     const data = new Uint8Array(new SharedArrayBuffer(base.length));
     data.set(base);
@@ -152,7 +189,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
     checkLoadedState(view, m);
   };
   const console = m.console ? { bytes: sec(m.console).slice(), cols: m.console.cols, rows: m.console.rows } : undefined;
-  return { manifest: m, images, disk, console, mtime: BigInt(m.clock.mtime), packs, load };
+  return { manifest: m, images, disk, diskSpec: storeDisk?.spec, diskPages, console, mtime: BigInt(m.clock.mtime), packs, load };
 }
 
 // What the host code relies on in the loaded state, which a snapshot from
@@ -244,7 +281,7 @@ export function restoredConfig(p: PreparedRestore, opts: RestoreOptions = {}): V
     firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"),
     // In their slots, as the snapshot had them.
     devices: [...p.manifest.devices].sort((a, b) => a.slot - b.slot).map((d): DeviceSpec =>
-      d.type === "virtio-blk" ? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" }
+      d.type === "virtio-blk" ? p.diskSpec ?? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" }
         : d.type === "virtio-9p" ? shareDevice(d.state as unknown as Virtio9pState, opts.share)
         : d.type === "virtio-net" ? restoredNic(d.state as unknown as NetState, opts.net) : { kind: "rng" }),
   };

@@ -102,6 +102,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const [link, setLink] = useState<BootLink | undefined>(initialLink);
   const [imageChoice, setImageChoice] = useState<ImageChoice>(() => initialLink ? "own" : imageFromUrl());
   const [builtImages, setBuiltImages] = useState<BuiltImage[]>([]);
+  const [imageStatus, setImageStatus] = useState("");
   const [sampleBytes, setSampleBytes] = useState<number | undefined>();
   const [notes, setNotes] = useState(initialNotes);
   const [progress, setProgress] = useState<{ files: FileProgress[]; own: boolean } | undefined>();
@@ -242,6 +243,9 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           break;
         case "booted": {
           setBootInfo({ source: m.source, files: m.files, bootargs: m.bootargs });
+          // Said beside the picker: a note on the console would land after the resumed prompt.
+          setImageStatus(m.resumed ? `Resumed from the image's snapshot in ${(m.resumed.ms / 1000).toFixed(1)} s (${formatBytes(m.resumed.bytes)} fetched); "Boot from scratch" boots it instead.` : "");
+          if (m.note) con.note(m.note);
           const req = ownRequest.current;
           if (req && m.request === req.id) {
             // The dialog's files boot: from now on they are the source.
@@ -454,6 +458,16 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
     serial.current?.focus();
   };
 
+  // A built image boots instead of resuming its snapshot (its disk as it is).
+  const bootFromScratch = () => {
+    if (imageChoice === "sample" || imageChoice === "own") return;
+    const img = builtImages.find((b) => b.name === imageChoice);
+    source.current = { kind: "image", name: imageChoice };
+    serial.current?.note(`Booting ${img?.title ?? imageChoice} from scratch.`);
+    startBoot("reset", chosen, { kind: "image", name: imageChoice, fromScratch: true });
+    serial.current?.focus();
+  };
+
   const takeSnapshot = () => postToWorker({ type: "snapshot-take" });
   const restoreSnapshot = (id: string) => {
     postToWorker({ type: "snapshot-restore", id, imagesUrl: new URL("images/", document.baseURI).href, net: network.restoreDevice() });
@@ -585,7 +599,11 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
                 ))}
                 {imageChoice === "own" && <option value="own" disabled>Your own files</option>}
               </select>
-              <small className="hint" id="image-picker-hint">what the machine boots; changing it reboots{builtImages.length ? "" : " (a built Debian image appears here: npm run image:debian)"}</small>
+              <small className="hint" id="image-picker-hint">what the machine boots; changing it reboots{builtImages.length ? "" : " (a built Debian image appears here: npm run image:debian)"}{builtImages.some((b) => b.name === imageChoice) ? "; it resumes the image's ready-made snapshot where it has one" : ""}</small>
+              {builtImages.some((b) => b.name === imageChoice) && (
+                <button type="button" onClick={bootFromScratch} disabled={busy} data-testid="boot-from-scratch">Boot from scratch</button>
+              )}
+              <small className="hint" role="status" data-testid="image-status">{imageStatus}</small>
             </div>
             <Slider label="vCPUs" min={1} max={limits.maxCpus} step={1} value={chosen.cpus}
               display={String(chosen.cpus)} onChange={(v) => setChosen({ ...chosen, cpus: v })} valueText={plural(chosen.cpus, "vCPU")}

@@ -22,6 +22,8 @@ import { pageShareSpec } from "../web/share-platform.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
 import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { readSnapshotFile } from "../snapshot/snapshot-file.js";
+import { storeDiskTarget } from "../disks/restore-target.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { sha256Hex } from "../snapshot/blob-codec.js";
 import { FILE_EXTENSION, type Snapshot } from "../snapshot/snapshot-file.js";
@@ -175,7 +177,8 @@ async function prepareImage(name: string, next: MachineShape, imagesUrl: string)
   if (built?.key !== key) {
     const progress: FileProgress[] = [];
     const problems: Problem[] = [];
-    const refs = [["kernel", manifest.kernel.file], ["initrd", manifest.initrd.file]] as const;
+    // The kernel gzip'd where the image has it (a third of the bytes).
+    const refs = [["kernel", manifest.kernelGzip?.file ?? manifest.kernel.file], ["initrd", manifest.initrd.file]] as const;
     const got = await Promise.all(refs.map(async ([slot, file], i) => {
       try {
         const bytes = await readRef({ url: new URL(file, url).href }, slot, imagesUrl, (p) => { progress[i] = p; post({ type: "progress", files: progress.filter(Boolean), own: true }); });
@@ -354,6 +357,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const devices: DeviceSpec[] = [];
   // A built image's disk is /dev/vda (its root=), the kept ones after it.
   let imageDiskId: string | undefined;
+  let resumeNote: string | undefined;
+  let imageDiskRef: { id: string; name: string } | undefined;
   if (msg.source.kind === "image" && ready.image) {
     const d = await imageDisk(msg.source.name, ready.image.url, ready.image.manifest);
     if (typeof d === "string") {
@@ -363,6 +368,12 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     }
     devices.push(d.spec);
     imageDiskId = d.id;
+    imageDiskRef = { id: d.id, name: d.name };
+    if (!msg.source.fromScratch) {
+      const r = await resumeImage(msg, ready, d, mod);
+      if (r === true) return;
+      if (r) resumeNote = r;
+    }
   }
   const sampleBytes = msg.source.kind === "sample" ? ready.bytes.disk : undefined;
   // Your own disk, and the sample's where this browser cannot keep it, run
@@ -375,7 +386,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   } else {
     const keep = kept.specs.filter((sp) => !(sp.kind === "blk" && sp.disk.type === "store" && sp.disk.id === imageDiskId));
     devices.push(...keep);
-    post({ type: "disks", attached: kept.attached, busy: kept.busy, persistent: true });
+    const attached = kept.attached.filter((a) => a.id !== imageDiskId);
+    post({ type: "disks", attached: imageDiskRef ? [imageDiskRef, ...attached] : attached, busy: kept.busy, persistent: true });
   }
   const share = await pageShareSpec();
   if ("spec" in share) devices.push(share.spec);
@@ -399,8 +411,87 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   startMachine(m, next);
   // Hashed now, in the background, so that a restore finds them at once.
   for (const b of [ready.bytes.firmware, ready.bytes.kernel, ready.bytes.initrd]) if (b) void pristineHash(b);
-  post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs });
+  post({ type: "booted", request: msg.request, source: msg.source.kind, files: ready.names, bootargs: ready.bootargs, note: resumeNote });
   setState("running");
+}
+
+// A built image's instant start: its snapshot of itself booted
+// (snapshot.rvsnap beside it, the recipe's snapshot step) resumed onto this
+// browser's disk of the image, when that disk is as the snapshot left it
+// (new, or reset in Disks): the snapshot's disk pages are written into the
+// disk first, the rest is read from the base on demand. true: it runs;
+// undefined: the image has no snapshot; a string: why it boots instead. A
+// failure leaves the disk as it was (reset) and nothing of a running
+// machine touched until the new one is ready.
+async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prepared, d: { spec: DeviceSpec; id: string; name: string },
+  mod: WebAssembly.Module): Promise<true | string | undefined> {
+  const t0 = performance.now();
+  const img = ready.image!;
+  const title = img.manifest.title;
+  let res: Response;
+  try { res = await fetch(new URL("snapshot.rvsnap", img.url)); } catch { return undefined; }
+  if (!res.ok || /^text\/html\b/i.test(res.headers.get("Content-Type") ?? "")) { void res.body?.cancel(); return undefined; }
+  const st = await storeOpen!;
+  if ((await st.store.overlayChunks(d.id)).size > 0) {
+    void res.body?.cancel();
+    return `Your ${title} disk has changes of its own, so it boots (about a minute or two). To start instantly again from the ready-made snapshot, reset the '${d.name}' disk in Disks (its changes are lost).`;
+  }
+  let bytes: Uint8Array, snap: Snapshot;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+    snap = await readSnapshotFile(bytes);
+  } catch (e) {
+    return `${title}'s snapshot (${img.url}snapshot.rvsnap) cannot be used (${why(e)}): it boots instead.`;
+  }
+  const hasNic = snap.manifest.devices.some((x) => x.type === "virtio-net");
+  const net = msg.net?.kind === "net" ? msg.net.net : undefined;
+  if (hasNic && net?.type !== "user") {
+    return `${title}'s snapshot has a network card on the Internet network, and the Network panel says ${net ? "a LAN" : "none"}: it boots instead.`;
+  }
+  const base = await st.backend.getBase(img.manifest.disk.sha256);
+  if (!base) return `the disk base of ${title} is not in this browser's store`;
+  const target = storeDiskTarget(st.store, d.id, { sha256: base.sha256, size: base.size }, d.spec);
+  const candidates: ImageCandidate[] = [
+    { name: "fw_dynamic.bin", bytes: ready.bytes.firmware },
+    { name: "kernel", bytes: ready.bytes.kernel },
+    ...(ready.bytes.initrd ? [{ name: "initrd", bytes: ready.bytes.initrd }] : []),
+  ];
+  for (const c of candidates) c.sha256 = pristineHash(c.bytes);
+  let m: VirtMachine;
+  let prepared;
+  try {
+    prepared = await prepareRestore(snap, candidates, [], target);
+    await target.close();
+    m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo, { net });
+  } catch (e) {
+    await target.close().catch(() => {});
+    await st.store.reset(d.id).catch(() => {});
+    return `${title}'s snapshot could not be resumed (${why(e)}): it boots instead.`;
+  }
+  await shutDown();
+  const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: msg.shape.speed };
+  shape = sh;
+  userPaused = false;
+  batcher.reset();
+  disk = undefined;
+  taker = new SnapshotTaker(prepared.images);
+  void taker.remember(prepared.packs).catch(() => {});
+  post({ type: "disks", attached: [{ id: d.id, name: d.name }], busy: [], persistent: true });
+  post({ type: "share", attached: false, note: `${title}'s snapshot has no shared folder: boot it from scratch to have one` });
+  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  startMachine(m, sh);
+  // The network behind the card is new, and the guest's clock is the
+  // snapshot's: pull the cable and plug it back, so that the guest asks
+  // for its address again (and its DHCP hook sets the clock from the RTC).
+  const nic = m.deviceSlots.find((x) => x.kind === "net");
+  if (nic) {
+    m.deviceCommand(nic.slot, { kind: "net-link", up: false } satisfies NetCommand);
+    setTimeout(() => { if (machine === m) m.deviceCommand(nic.slot, { kind: "net-link", up: true } satisfies NetCommand); }, 2000);
+  }
+  post({ type: "booted", request: msg.request, source: "image", files: ready.names, bootargs: prepared.manifest.machine.bootargs,
+    resumed: { ms: performance.now() - t0, bytes: bytes.length } });
+  setState("running");
+  return true;
 }
 
 function startMachine(m: VirtMachine, next: MachineShape): void {

@@ -26,8 +26,10 @@ export interface OwnFiles {
 
 // "image": a built image (image/<recipe>/, served at images/<name>/ beside
 // the sample): its kernel and initrd fetched, its disk a remote base whose
-// chunks are fetched as the guest reads them.
-export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles } | { kind: "image"; name: string };
+// chunks are fetched as the guest reads them. Where the image has a snapshot
+// of itself booted (snapshot.rvsnap) and this browser's disk of it is as the
+// snapshot left it, the machine resumes it instead; `fromScratch` boots.
+export type BootSource = { kind: "sample" } | { kind: "own"; files: OwnFiles } | { kind: "image"; name: string; fromScratch?: boolean };
 
 export type ToWorker =
   // (Re)start with this shape from this source (a hard reset if one runs).
@@ -77,7 +79,9 @@ export type FromWorker =
   // The watchdog: vCPU `hart` has not answered for `ms` (0: it answers again).
   | { type: "stall"; hart: number; ms: number }
   // The boot asked for (by `request`) started: from these files, with this command line.
-  | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string }
+  // `resumed`: a built image's snapshot was resumed instead (how long it
+  // took, the bytes fetched for it); `note`: why it booted instead.
+  | { type: "booted"; request?: number; source: BootSource["kind"]; files: BootedFile[]; bootargs: string; resumed?: { ms: number; bytes: number }; note?: string }
   // The files cannot boot; nothing was changed.
   | { type: "refused"; request?: number; problems: Problem[] }
   // The network card's figures (from the device, about twice a second while they change).

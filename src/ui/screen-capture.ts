@@ -3,6 +3,7 @@
 // redraws it (@xterm/addon-serialize), and drawing a saved one back.
 import type { Terminal } from "@xterm/xterm";
 import { SerializeAddon } from "@xterm/addon-serialize";
+import { withoutTerminalQueries } from "../snapshot/console-tail.js";
 
 // Lines of scrollback kept with the screen.
 const SCROLLBACK = 500;
@@ -23,6 +24,8 @@ export class ScreenCapture {
   // Clear the console and draw a saved screen (from the page or the CLI).
   restore(bytes: Uint8Array): void {
     this.term.reset();
-    if (bytes.length) this.term.write(bytes);
+    // A screen saved by the CLI is raw output, which may ask the terminal
+    // questions; xterm would answer them into the restored guest.
+    if (bytes.length) this.term.write(withoutTerminalQueries(bytes));
   }
 }

@@ -76,3 +76,9 @@ test("rvplay boot --image: a clear message and status 1 when the image is not bu
     rmSync(empty, { recursive: true, force: true });
   }
 });
+
+test("rvplay boot --from-scratch without --image is refused with status 2", () => {
+  const r = spawnSync(process.execPath, [cli, "boot", "--from-scratch"], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, "rvplay boot: --from-scratch goes with --image\n");
+});

@@ -5,7 +5,8 @@
 // is not committed, and CI does not build it: about 15-25 minutes).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Console } from "../boot/console.js";
@@ -50,13 +51,16 @@ test("the built image's files are the ones image.json names, and its disk base r
 test("Debian boots on rvplay to a root shell; python3, apt and dpkg work", { skip, timeout: 40 * 60_000 }, async (t) => {
   const m = image();
   const t0 = performance.now();
-  // --image debian: the CLI reads image.json (RVPLAY_DEBIAN_OUT, else image/debian/out).
-  const c = Console.spawn(process.execPath, [cli, "boot", "--image", "debian", "--cpus", "2"], "rvplay boot --image debian");
+  // --image debian: the CLI reads image.json (RVPLAY_DEBIAN_OUT, else
+  // image/debian/out); its disk is a disk of a store (a throw-away one
+  // here); --from-scratch boots even where the image's snapshot could resume.
+  const store = mkdtempSync(join(tmpdir(), "rvplay-debian-store-"));
+  t.after(() => rmSync(store, { recursive: true, force: true }));
+  const c = Console.spawn(process.execPath, [cli, "boot", "--image", "debian", "--from-scratch", "--store", store, "--cpus", "2"], "rvplay boot --image debian");
   try {
-    // The command line says quiet: systemd's banner is not shown, the prompt is.
-    // The machine also has a virtio console (hvc0), where systemd starts a
-    // second auto-login getty; what the test types goes to ttyS0: wait for
-    // ttyS0's own banner, then its prompt.
+    // The command line says quiet: systemd's banner is not shown, the prompt
+    // is. (The machine also has a virtio console, hvc0: the image starts no
+    // getty there unless console=hvc0; instant-start.test.ts checks.)
     await c.waitFor(/Debian GNU\/Linux 13 rvplay ttyS0[\s\S]*root@rvplay:~# $/, 30 * 60_000);
     t.diagnostic(`boot to the root prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (2 harts, ${m.memMiB} MiB)`);
     const run = (cmd: string, ms = 300_000) => c.run(cmd, ms);
@@ -77,7 +81,7 @@ test("Debian boots on rvplay to a root shell; python3, apt and dpkg work", { ski
     // The drivers came from the initramfs as modules (Debian builds them so).
     const mods = await run("cut -d' ' -f1 /proc/modules");
     for (const mod of ["virtio_blk", "virtio_mmio", "ext4"]) assert.match(mods, new RegExp(`^${mod}$`, "m"), `${mod} is loaded`);
-    // Writes go to the in-memory copy of the disk; apt's own state is usable.
+    // Writes go to the store disk's overlay; apt's own state is usable.
     assert.equal((await run("echo hello > /root/f && cat /root/f && rm /root/f")).trim(), "hello");
     assert.match(await run("apt-config dump Dir::Etc::SourceParts"), /sources\.list\.d/);
     // What systemd thinks, and what the kernel complained about, for the report.

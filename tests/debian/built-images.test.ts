@@ -9,11 +9,11 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { createBuiltImagesHandler } from "../../server/built-images.js";
 
-test("images/debian/ serves image.json, the boot files and the disk base of RVPLAY_DEBIAN_OUT, and nothing else", async () => {
+test("images/debian/ serves image.json, the boot files, the snapshot and the disk base of RVPLAY_DEBIAN_OUT, and nothing else", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rvplay-served-"));
   mkdirSync(join(dir, "chunks"));
   const hash = "ab".repeat(32);
-  const files: Record<string, string> = { "image.json": "{}", Image: "kernel", "initrd.img": "initrd", "disk.json": "{\"d\":1}", [`chunks/${hash}.gz`]: "chunk", "disk.img": "raw", "secret.txt": "no" };
+  const files: Record<string, string> = { "image.json": "{}", Image: "kernel", "Image.gz": "kernel.gz", "initrd.img": "initrd", "snapshot.rvsnap": "snap", "disk.json": "{\"d\":1}", [`chunks/${hash}.gz`]: "chunk", "disk.img": "raw", "secret.txt": "no" };
   for (const [f, body] of Object.entries(files)) writeFileSync(join(dir, f), body);
   const handle = createBuiltImagesHandler({ RVPLAY_DEBIAN_OUT: dir });
   const server: Server = createServer((req, res) => {
@@ -22,7 +22,7 @@ test("images/debian/ serves image.json, the boot files and the disk base of RVPL
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    for (const f of ["image.json", "Image", "initrd.img", "disk.json", `chunks/${hash}.gz`]) {
+    for (const f of ["image.json", "Image", "Image.gz", "initrd.img", "snapshot.rvsnap", "disk.json", `chunks/${hash}.gz`]) {
       const res = await fetch(`${base}/images/debian/${f}`);
       assert.equal(res.status, 200, f);
       assert.equal(await res.text(), files[f]);

@@ -20,8 +20,10 @@ const good: ImageManifest = {
   sourceDateEpoch: 1795252544,
 };
 
-test("image.json round-trips", () => {
+test("image.json round-trips, with and without the gzip'd kernel", () => {
   assert.deepEqual(parseImageManifest(enc(formatImageManifest(good))), good);
+  const gz = { ...good, kernelGzip: { file: "Image.gz", size: 10478005, sha256: "d".repeat(64) } };
+  assert.deepEqual(parseImageManifest(enc(formatImageManifest(gz))), gz);
 });
 
 test("bad image manifests are refused", () => {
@@ -39,6 +41,8 @@ test("bad image manifests are refused", () => {
     ["tiny memory", { ...good, memMiB: 16 }, /memMiB/],
     ["name with slash", { ...good, name: "deb/ian" }, /image.name/],
     ["no debian block", { ...good, debian: undefined }, /debian is not an object/],
+    ["gzip'd kernel elsewhere", { ...good, kernelGzip: { file: "../Image.gz", size: 1, sha256: "d".repeat(64) } }, /kernelGzip.file/],
+    ["gzip'd kernel not an object", { ...good, kernelGzip: "Image.gz" }, /kernelGzip is not an object/],
   ];
   for (const [what, v, re] of cases) {
     assert.throws(() => parseImageManifest(enc(JSON.stringify(v))), (e: unknown) => e instanceof ImageManifestError && re.test(e.message), what);
