@@ -84,7 +84,7 @@ test("the address carries what differs from the defaults, ours first, others kep
   assert.equal(formatSearch("", DEFAULTS), "");
   assert.equal(formatSearch("?mem=512", DEFAULTS), "");
   const s = { cpus: 2, memMiB: 1024, speed: 75, log: true, jit: false, font: 16 };
-  assert.equal(formatSearch("", s), "?cpus=2&mem=1024&speed=75&log=1&font=16");
+  assert.equal(formatSearch("", s), "?cpus=2&mem=1024&speed=75&log=1&jit=0&font=16");
   assert.equal(formatSearch("?x=y&speed=10", { ...DEFAULTS, speed: 50 }), "?speed=50&x=y");
   // What is formatted parses back to the same settings.
   assert.deepEqual(resolveSettings(formatSearch("", s), null, four).settings, s);
