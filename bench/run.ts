@@ -17,7 +17,7 @@ import { DEFAULT_JIT_CONFIG } from "../src/machine/jit/hart-jit.js";
 import { Console } from "../tests/boot/console.js";
 import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { chromiumPath, launchBrowser, startServer } from "../e2e/browser.js";
-import { waitForPrompt } from "../e2e/screen.js";
+import { runCommand, waitForPrompt } from "../e2e/screen.js";
 import { serverBench } from "./server-load.js";
 import { netBench } from "./net.js";
 import { netOffloadsBench } from "./net-offloads.js";
@@ -265,6 +265,19 @@ async function browserBench(figures: Figure[]): Promise<void> {
     figures.push({ name: "page open to shell prompt, Chromium, median of 3 (page's figure)", value: round(median(runs.map((r) => r.page)), 2), unit: "s" });
     figures.push({ name: "page open to prompt visible to the test, Chromium", value: round(median(runs.map((r) => r.seen)), 2), unit: "s" });
     figures.push({ name: "page open to shell prompt, Chromium, ?jit=0, median of 3 (page's figure)", value: round(median(noJit.map((r) => r.page)), 2), unit: "s" });
+    // The in-guest workloads in the page, with the JIT and with ?jit=0:
+    // typed at the prompt, timed to the end marker on the screen.
+    for (const jit of [true, false]) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${url}?cpus=1&mem=256&speed=100&jit=${jit ? 1 : 0}`);
+      await waitForPrompt(page, 120_000);
+      for (const [name, cmd] of WORKLOADS) {
+        const t0 = performance.now();
+        await runCommand(page, cmd, 600_000);
+        figures.push({ name: `in guest: ${name}: rvplay page${jit ? " with the JIT" : ", ?jit=0"} (Chromium, 1 hart)`, value: round((performance.now() - t0) / 1000, 2), unit: "s" });
+      }
+      await page.close();
+    }
   } finally {
     await browser.close();
     await server.close();
