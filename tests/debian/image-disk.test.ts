@@ -35,75 +35,69 @@ function image(dir: string, sha256: string, size: number): BootImageChoice {
   return { dir, manifest, kernel: join(dir, "Image"), initrd: join(dir, "initrd.img"), disk: join(dir, "disk.img") };
 }
 
-test("an image's store disk reads its base in place, takes a snapshot's pages, and is fresh only until written", async () => {
+// A built image's disk base in a new folder (rawDisk() as disk.img, its
+// chunks and disk.json) and an empty store folder, both removed afterwards.
+async function withBase(body: (b: { dir: string; storeDir: string; raw: Uint8Array; m: ReturnType<typeof parseDiskManifest> }) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rvplay-image-base-"));
   const storeDir = mkdtempSync(join(tmpdir(), "rvplay-image-store-"));
   try {
     const raw = rawDisk();
     writeFileSync(join(dir, "disk.img"), raw);
     writeDiskBase(join(dir, "disk.img"), dir, CHUNK);
-    const m = parseDiskManifest(readFileSync(join(dir, "disk.json")));
-    const img = image(dir, m.sha256, m.size);
-
-    const d = await imageStoreDisk(img, storeDir);
-    assert.equal(d.fresh, true);
-    assert.equal(d.name, "debian");
-    assert.deepEqual(d.spec, { kind: "blk", disk: { type: "store", store: storeDir, id: d.id }, serial: "debian" });
-    // The restore target: page 1 changed, page 70 (in the zero chunk) zeroed, page 130 new bytes.
-    const target = storeDiskTarget(d.store, d.id, d.base, d.spec);
-    const a = new Uint8Array(PAGE).fill(0xaa), b = new Uint8Array(PAGE).fill(0xbb);
-    await target.write([{ index: 1, bytes: a }, { index: 70, bytes: undefined }]);
-    await target.write([{ index: 130, bytes: b }]);
-    await target.close();
-
-    const again = await imageStoreDisk(img, storeDir);
-    assert.equal(again.id, d.id, "the same disk, kept");
-    assert.equal(again.fresh, false, "written: no longer as a snapshot would find it");
-    const disk = await again.store.open(again.id, { readOnly: true });
-    try {
-      assert.deepEqual(await disk.read(PAGE, PAGE), a);
-      assert.deepEqual(await disk.read(70 * PAGE, PAGE), new Uint8Array(PAGE));
-      assert.deepEqual(await disk.read(130 * PAGE, PAGE), b);
-      // The rest is the base's, read from the folder on demand.
-      assert.deepEqual(await disk.read(0, PAGE), raw.subarray(0, PAGE));
-      assert.deepEqual(await disk.read(3 * CHUNK + 5 * PAGE, 2 * PAGE), raw.subarray(3 * CHUNK + 5 * PAGE, 3 * CHUNK + 7 * PAGE));
-    } finally {
-      await disk.close();
-    }
+    await body({ dir, storeDir, raw, m: parseDiskManifest(readFileSync(join(dir, "disk.json"))) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(storeDir, { recursive: true, force: true });
   }
-});
+}
 
-test("a chunk of the base that fails its hash is an error naming it, never data; a missing one too", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-image-base-"));
-  const storeDir = mkdtempSync(join(tmpdir(), "rvplay-image-store-"));
+test("an image's store disk reads its base in place, takes a snapshot's pages, and is fresh only until written", () => withBase(async ({ dir, storeDir, raw, m }) => {
+  const img = image(dir, m.sha256, m.size);
+
+  const d = await imageStoreDisk(img, storeDir);
+  assert.equal(d.fresh, true);
+  assert.equal(d.name, "debian");
+  assert.deepEqual(d.spec, { kind: "blk", disk: { type: "store", store: storeDir, id: d.id }, serial: "debian" });
+  // The restore target: page 1 changed, page 70 (in the zero chunk) zeroed, page 130 new bytes.
+  const target = storeDiskTarget(d.store, d.id, d.base, d.spec);
+  const a = new Uint8Array(PAGE).fill(0xaa), b = new Uint8Array(PAGE).fill(0xbb);
+  await target.write([{ index: 1, bytes: a }, { index: 70, bytes: undefined }]);
+  await target.write([{ index: 130, bytes: b }]);
+  await target.close();
+
+  const again = await imageStoreDisk(img, storeDir);
+  assert.equal(again.id, d.id, "the same disk, kept");
+  assert.equal(again.fresh, false, "written: no longer as a snapshot would find it");
+  const disk = await again.store.open(again.id, { readOnly: true });
   try {
-    const raw = rawDisk();
-    writeFileSync(join(dir, "disk.img"), raw);
-    writeDiskBase(join(dir, "disk.img"), dir, CHUNK);
-    const m = parseDiskManifest(readFileSync(join(dir, "disk.json")));
-    const h2 = m.chunks[2]!, h3 = m.chunks[3]!;
-    // Chunk 2: well-formed gzip of other bytes; chunk 3: gone.
-    const bad = gunzipSync(readFileSync(join(dir, "chunks", `${h2}.gz`)));
-    bad[100] ^= 1;
-    writeFileSync(join(dir, "chunks", `${h2}.gz`), gzipSync(bad));
-    rmSync(join(dir, "chunks", `${h3}.gz`));
-    const d = await imageStoreDisk(image(dir, m.sha256, m.size), storeDir);
-    const disk = await d.store.open(d.id, { readOnly: true });
-    try {
-      await assert.rejects(disk.read(2 * CHUNK, PAGE), (e: Error) => e.name !== "TypeError" && e.message.includes(h2.slice(0, 12)));
-      await assert.rejects(disk.read(3 * CHUNK, PAGE), (e: Error) => /HTTP 404/.test(e.message) && e.message.includes(h3.slice(0, 12)));
-      assert.deepEqual(await disk.read(0, PAGE), raw.subarray(0, PAGE), "the other chunks read on");
-    } finally {
-      await disk.close();
-    }
+    assert.deepEqual(await disk.read(PAGE, PAGE), a);
+    assert.deepEqual(await disk.read(70 * PAGE, PAGE), new Uint8Array(PAGE));
+    assert.deepEqual(await disk.read(130 * PAGE, PAGE), b);
+    // The rest is the base's, read from the folder on demand.
+    assert.deepEqual(await disk.read(0, PAGE), raw.subarray(0, PAGE));
+    assert.deepEqual(await disk.read(3 * CHUNK + 5 * PAGE, 2 * PAGE), raw.subarray(3 * CHUNK + 5 * PAGE, 3 * CHUNK + 7 * PAGE));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(storeDir, { recursive: true, force: true });
+    await disk.close();
   }
-});
+}));
+
+test("a chunk of the base that fails its hash is an error naming it, never data; a missing one too", () => withBase(async ({ dir, storeDir, raw, m }) => {
+  const h2 = m.chunks[2]!, h3 = m.chunks[3]!;
+  // Chunk 2: well-formed gzip of other bytes; chunk 3: gone.
+  const bad = gunzipSync(readFileSync(join(dir, "chunks", `${h2}.gz`)));
+  bad[100] ^= 1;
+  writeFileSync(join(dir, "chunks", `${h2}.gz`), gzipSync(bad));
+  rmSync(join(dir, "chunks", `${h3}.gz`));
+  const d = await imageStoreDisk(image(dir, m.sha256, m.size), storeDir);
+  const disk = await d.store.open(d.id, { readOnly: true });
+  try {
+    await assert.rejects(disk.read(2 * CHUNK, PAGE), (e: Error) => e.name !== "TypeError" && e.message.includes(h2.slice(0, 12)));
+    await assert.rejects(disk.read(3 * CHUNK, PAGE), (e: Error) => /HTTP 404/.test(e.message) && e.message.includes(h3.slice(0, 12)));
+    assert.deepEqual(await disk.read(0, PAGE), raw.subarray(0, PAGE), "the other chunks read on");
+  } finally {
+    await disk.close();
+  }
+}));
 
 test("fileFetch reads file: URLs (404 for a missing file) and leaves other URLs to fetch", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rvplay-file-fetch-"));
