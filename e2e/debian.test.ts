@@ -111,6 +111,7 @@ test("pick Debian 13: it resumes the image's snapshot at once; python3 answers; 
     t.diagnostic(`Debian picked -> resumed prompt ${toPrompt.toFixed(2)} s, answers at ${answers.toFixed(2)} s; fetched ${(total / 1e6).toFixed(1)} MB ` +
       `(${Object.entries(bytes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)}`).join(", ")})`);
     await expectScratchButton(page);
+    assert.equal(await page.getByTestId("pending-reboot").count(), 0, "the sliders follow the resumed machine's shape");
     assert.equal((await runCommand(page, "python3 -c 'print(6*7)'", 300_000)).trim(), "42");
     const mark = `kept-${Date.now().toString(36)}`;
     assert.equal((await runCommand(page, `echo ${mark} > /root/persist.txt && sync && cat /root/persist.txt`, 120_000)).trim(), mark);

@@ -126,7 +126,8 @@ test("a downloaded snapshot imports in a fresh browser profile and restores; a t
 
 test("a CLI snapshot restores in the page, and a page snapshot in the CLI", { skip, timeout: 300_000 }, async (t) => {
   assert.ok(downloaded, "the first test downloaded a snapshot");
-  const { guest, take } = await bootSample(1);
+  // 192 MiB, not the page's 256: the restored machine's shape is not the sliders'.
+  const { guest, take } = await bootSample(1, 192);
   const cliFile = join(dir, "cli.rvsnap");
   try {
     await guest.run("echo from-the-cli > /tmp/origin; echo CLI-SCREEN-$((5*5))");
@@ -139,6 +140,8 @@ test("a CLI snapshot restores in the page, and a page snapshot in the CLI", { sk
   await status(page, "done");
   await restoreFirst(page);
   await waitForScreen(page, /CLI-SCREEN-25/, 30_000);
+  assert.equal(await page.getByTestId("shape").textContent(), "1 vCPU, 192 MiB");
+  assert.equal(await page.getByTestId("pending-reboot").count(), 0, "the sliders follow the restored machine");
   assert.equal((await runCommand(page, "cat /tmp/origin")).trim(), "from-the-cli");
 
   // The page's machine has its Files folder (virtio-9p): restored over a folder given with --share.

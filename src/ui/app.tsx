@@ -146,12 +146,10 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
   const network = useNetwork(postToWorker, (ns) => setNotes((n) => [...n, ...ns]));
   const bootMessage = (s: Settings, src: BootSource, request?: number): Extract<ToWorker, { type: "boot" }> =>
     ({ type: "boot", shape: shapeOf(s), log: s.log, jit: s.jit, imagesUrl: new URL("images/", document.baseURI).href, source: src, request, net: network.bootDevice() });
-  // Share links (share-panel.tsx): a resumed link's shape becomes the chosen one.
   // A share link's machine, like a snapshot's, goes onto the panel's network.
   const withNet = useCallback((m: ToWorker): ToWorker => m.type === "link-open" ? { ...m, net: network.restoreDevice() } : m, [network.restoreDevice]);
   const links = useShareLinks(useCallback((m: ToWorker) => postToWorker(withNet(m)), [withNet]), useMemo(() => ({ maxCpus: limits.maxCpus, maxMemMiB: MAX_MEM_MIB }), [limits]),
-    useCallback(() => new URL("images/", document.baseURI).href, []),
-    useCallback((sh: { cpus: number; memMiB: number }) => setChosen((c) => ({ ...c, cpus: sh.cpus, memMiB: sh.memMiB })), []));
+    useCallback(() => new URL("images/", document.baseURI).href, []));
   const linksRef = useRef(links);
   linksRef.current = links;
 
@@ -284,6 +282,10 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
           void screen.capture().then((c) => w.postMessage({ type: "screen", request: m.request, ...c } satisfies ToWorker));
           break;
         case "screen-restore":
+          // A restored machine (a snapshot, a share link, a built image's
+          // instant start) has its own shape: the sliders follow it, so no
+          // reboot is offered for a change nobody asked for.
+          setChosen((c) => ({ ...c, cpus: m.shape.cpus, memMiB: m.shape.memMiB }));
           network.onRestored();
           bootStart.current = { at: performance.now(), cause: "snapshot restore" };
           meter.reset();

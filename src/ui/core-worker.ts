@@ -478,7 +478,7 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prep
   void taker.remember(prepared.packs).catch(() => {});
   post({ type: "disks", attached: [{ id: d.id, name: d.name }], busy: [], persistent: true });
   post({ type: "share", attached: false, note: `${title}'s snapshot has no shared folder: boot it from scratch to have one` });
-  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0), shape: sh });
   startMachine(m, sh);
   // The network behind the card is new, and the guest's clock is the
   // snapshot's: pull the cable and plug it back, so that the guest asks
@@ -607,7 +607,7 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
   }
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});
-  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0) });
+  post({ type: "screen-restore", data: prepared.console?.bytes ?? new Uint8Array(0), shape: sh });
   post({ type: "share", attached: hadShare });
   startMachine(m, sh);
   setState("running");

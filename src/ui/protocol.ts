@@ -101,7 +101,7 @@ export type FromWorker =
   // Send the console's screen now: all output before this message is the screen.
   | { type: "screen-request"; request: number }
   // A restored machine's screen: clear the console and draw this.
-  | { type: "screen-restore"; data: Uint8Array }
+  | { type: "screen-restore"; data: Uint8Array; shape: MachineShape }
   | { type: "snapshot-file"; name: string; data: Uint8Array }
   | { type: "share-status"; status: ShareStatus }
   | { type: "link-status"; status: LinkStatus };

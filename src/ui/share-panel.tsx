@@ -35,12 +35,9 @@ export interface ShareLinks {
   dismissLink(): void;
 }
 
-export function useShareLinks(post: (m: ToWorker) => void, limits: PageLimits, imagesUrl: () => string,
-  onResumed: (shape: { cpus: number; memMiB: number }) => void): ShareLinks {
+export function useShareLinks(post: (m: ToWorker) => void, limits: PageLimits, imagesUrl: () => string): ShareLinks {
   const [share, setShare] = useState<ShareStatus>({ kind: "idle" });
   const [link, setLink] = useState<LinkStatus>({ kind: "idle" });
-  const resumed = useRef(onResumed);
-  resumed.current = onResumed;
 
   const openMessage = useCallback((id: string, orBoot?: BootMessage): ToWorker =>
     ({ type: "link-open", id, apiBase: appDir(), imagesUrl: imagesUrl(), limits, orBoot }), [limits, imagesUrl]);
@@ -87,7 +84,6 @@ export function useShareLinks(post: (m: ToWorker) => void, limits: PageLimits, i
     }
     if (m.type === "link-status") {
       setLink(m.status.kind === "done" ? { ...m.status, pageAt: performance.now() } : m.status);
-      if (m.status.kind === "done") resumed.current(m.status.shape);
       if (m.status.kind === "done" || m.status.kind === "error") clearLinkHash();
       return true;
     }
