@@ -242,7 +242,7 @@ export function App({ limits, initial, notes: initialNotes, link: initialLink }:
         case "booted": {
           setBootInfo({ source: m.source, files: m.files, bootargs: m.bootargs });
           // Said beside the picker: a note on the console would land after the resumed prompt.
-          setImageStatus(m.resumed ? `Resumed from the image's snapshot in ${(m.resumed.ms / 1000).toFixed(1)} s (${formatBytes(m.resumed.bytes)} fetched); "Boot from scratch" boots it instead.` : "");
+          setImageStatus(m.resumed ? `Resumed from the image's snapshot in ${(m.resumed.ms / 1000).toFixed(1)} s (a ${formatBytes(m.resumed.bytes)} snapshot); "Boot from scratch" boots it instead.` : "");
           if (m.note) con.note(m.note);
           const req = ownRequest.current;
           if (req && m.request === req.id) {
