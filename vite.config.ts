@@ -22,6 +22,9 @@ export default defineConfig({
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },
+  // brotli-dec-wasm finds its .wasm beside its module (new URL(..., import.meta.url)),
+  // which the dev server's dependency pre-bundling would move away from it.
+  optimizeDeps: { exclude: ["brotli-dec-wasm"] },
   // dist/ also holds the Node build (tsc) and the core (.wasm): the site goes beside them.
   // The page bundle is React + xterm.js: about 575 kB (160 kB gzip), one request.
   build: { target: "es2022", outDir: "dist/web", emptyOutDir: true, chunkSizeWarningLimit: 700 },

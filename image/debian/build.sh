@@ -317,7 +317,7 @@ t=$(elapsed)
 cp "$work/Image" "$out/Image"
 cp "$work/initrd.img" "$out/initrd.img"
 mv "$work/disk.img" "$out/disk.img"
-node "$js/disk-base-cli.js" write "$out/disk.img" "$out"
+node "$js/disk-base-cli.js" write "$out/disk.img" "$out" --chunk-size 65536
 node "$js/disk-base-cli.js" verify "$out" --raw "$out/disk.img"
 gzip -9 -n -c "$out/Image" > "$out/Image.gz"
 rm -f "$out/snapshot.rvsnap" # made for the last build's files
@@ -339,7 +339,7 @@ printf '  %-14s %7.1f s\n' total "$total"
 echo "  Image       $(mib "$(stat -c %s "$out/Image")")"
 echo "  initrd.img  $(mib "$(stat -c %s "$out/initrd.img")")"
 echo "  disk.img    $(mib "$(stat -c %s "$out/disk.img")") raw, $(mib "$blocks") used"
-echo "  disk base   $entries chunks of 256 KiB: $zero all-zero, $nchunks stored, $(mib "$chunked") gzip"
+echo "  disk base   $entries chunks of 64 KiB: $zero all-zero, $nchunks stored, $(mib "$chunked") gzip"
 echo "  sha256      $(sha256sum "$out/disk.img" | cut -d' ' -f1)  disk.img"
 echo "  Image.gz    $(mib "$(stat -c %s "$out/Image.gz")")"
 

@@ -47,7 +47,7 @@ done > "$cmds"
 if grep -v '^debugfs ' "$cmds.err" | grep -v 'File not found by ext2_lookup' | grep -q .; then cat "$cmds.err" >&2; rm -f "$cmds.err"; exit 1; fi
 rm -f "$cmds.err"
 e2fsck -fn "$out/disk.img" > /dev/null 2>&1 || { echo "patch-overlay: e2fsck finds the file system damaged after the patch" >&2; exit 1; }
-node "$js/disk-base-cli.js" write "$out/disk.img" "$out"
+node "$js/disk-base-cli.js" write "$out/disk.img" "$out" --chunk-size 65536
 node "$js/disk-base-cli.js" verify "$out" --raw "$out/disk.img"
 gzip -9 -n -c "$out/Image" > "$out/Image.gz"
 # A snapshot names the disk base by hash: the one there was made over the old disk.

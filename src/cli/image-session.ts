@@ -18,7 +18,7 @@ import { loadCoreModule } from "../node/core-module.js";
 import { spawnNodeHart } from "../node/harts.js";
 import { spawnNodeIo } from "../node/io.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
-import { prepareRestore, restoreMachine } from "../snapshot/restore-snapshot.js";
+import { prepareRestore, restoreMachine, type DeferredImage } from "../snapshot/restore-snapshot.js";
 import { readSnapshotFile, type Snapshot } from "../snapshot/snapshot-file.js";
 import { SnapshotTaker } from "../snapshot/take-snapshot.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
@@ -63,15 +63,17 @@ export async function resumeImage(img: BootImageChoice, snapshotPath: string, di
   Promise<{ machine: VirtMachine; taker: SnapshotTaker; screen?: Uint8Array; snapshot: Snapshot; diskPages: number }> {
   const snapshot = await readSnapshotFile(new Uint8Array(readFileSync(snapshotPath)));
   const ram = snapshot.manifest.machine.ramBytes, inRam = "the snapshot's RAM";
-  const candidates = [
-    { name: "fw_dynamic.bin", bytes: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware", ram, inRam) },
-    { name: img.manifest.kernel.file, bytes: readBootFile(img.kernel, "kernel", ram, inRam) },
-    { name: img.manifest.initrd.file, bytes: readBootFile(img.initrd, "initrd", ram, inRam) },
+  const candidates = [{ name: "fw_dynamic.bin", bytes: readBootFile(join(SAMPLE_DIR, "fw_dynamic.bin.gz"), "firmware", ram, inRam) }];
+  // The kernel and initrd are read only if the snapshot's pages refer to
+  // them (a version 1 snapshot), else at the guest's first reboot.
+  const deferred: DeferredImage[] = [
+    { role: "kernel", load: async () => readBootFile(img.kernel, "kernel", ram, inRam) },
+    { role: "initrd", load: async () => readBootFile(img.initrd, "initrd", ram, inRam) },
   ];
   const target = storeDiskTarget(disk.store, disk.id, disk.base, disk.spec);
   let prepared;
   try {
-    prepared = await prepareRestore(snapshot, candidates, [], target);
+    prepared = await prepareRestore(snapshot, candidates, [], target, deferred);
     await target.close();
   } catch (e) {
     await target.close().catch(() => {});

@@ -32,8 +32,12 @@ export interface VirtConfig {
   ramBytes: number;
   harts: number;
   firmware: Uint8Array; // decompressed
-  kernel: Uint8Array;   // decompressed
+  kernel?: Uint8Array;  // decompressed; absent only with `later`
   initrd?: Uint8Array;
+  // A restored machine whose kernel and initrd were not fetched (its
+  // snapshot holds every page): they are loaded when the guest first
+  // reboots. A failure then ends the run with an error saying why.
+  later?: () => Promise<{ kernel: Uint8Array; initrd?: Uint8Array }>;
   bootargs: string;
   // virtio devices, in slot order (virtio-rng is added after them if none
   // is given).
@@ -104,7 +108,7 @@ export class VirtMachine {
   private paused = false;
 
   private constructor(private readonly core: CoreExports, readonly memory: WebAssembly.Memory,
-    readonly cfg: VirtConfig, private readonly boot: BootLayout, spawnHart: HartSpawner,
+    readonly cfg: VirtConfig, private boot: BootLayout | undefined, spawnHart: HartSpawner,
     spawnIo: IoSpawner, private readonly module: WebAssembly.Module) {
     this.view = new CoreView(memory);
     this.i32 = new Int32Array(memory.buffer);
@@ -126,6 +130,7 @@ export class VirtMachine {
   // is taken.
   static async create(module: WebAssembly.Module, cfg: VirtConfig, spawnHart: HartSpawner,
     spawnIo: IoSpawner = inThreadIo()): Promise<VirtMachine> {
+    if (!cfg.kernel) throw new CoreError("a machine boots with a kernel: none was given");
     const m = await VirtMachine.build(module, cfg, spawnHart, spawnIo);
     m.load();
     return m;
@@ -139,7 +144,8 @@ export class VirtMachine {
     if (cfg.deterministic && cfg.harts !== 1) {
       throw new CoreError(`deterministic mode runs one hart (its clock counts that hart's instructions), not ${cfg.harts}`);
     }
-    const boot = planBoot(cfg);
+    if (!cfg.kernel && !cfg.later) throw new CoreError("the machine has no kernel");
+    const boot = cfg.kernel ? planBoot({ ...cfg, kernel: cfg.kernel }) : undefined;
     const memory = createMemory(cfg.ramBytes);
     const core = await instantiateCore(module, memory);
     const m = new VirtMachine(core, memory, cfg, boot, spawnHart, spawnIo, module);
@@ -280,7 +286,8 @@ export class VirtMachine {
   // Place everything in RAM and reset the harts (power-on and reboot).
   // The harts must be parked.
   private load(): void {
-    const { cfg, view, core, boot } = this;
+    const { cfg, view, core } = this;
+    const boot = this.boot!;
     initMachineState(view, cfg.ramBytes, cfg.harts);
     const det = cfg.deterministic;
     view.setDev64(L.D_RTC_OFFSET_NS, BigInt(det ? det.startMs ?? DETERMINISTIC_START_MS : Date.now()) * 1_000_000n);
@@ -379,6 +386,15 @@ export class VirtMachine {
         if (req === L.POWER_RESET) {
           const wasPaused = this.paused;
           await this.pause();
+          if (!this.boot) {
+            // A restored machine's first reboot: its kernel (and initrd) now.
+            try {
+              const f = await this.cfg.later!();
+              this.boot = planBoot({ ramBytes: this.cfg.ramBytes, firmware: this.cfg.firmware, ...f });
+            } catch (e) {
+              return { kind: "error", message: `the guest rebooted, and its kernel could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
+            }
+          }
           this.load();
           if (!wasPaused) this.resume();
           this.onReset();

@@ -2,7 +2,47 @@
 // CompressionStream / DecompressionStream ("deflate-raw") and WebCrypto's
 // SHA-256, the same in browsers and in Node 20. ARCHITECTURE.md "Snapshot
 // format" has the measurements behind choosing deflate.
+//
+// Brotli (version 2 packs) is decoded by node:zlib where the runtime is
+// Node (found with process.getBuiltinModule, so no bundle ever imports
+// it), else by the decoder the page provides (provideBrotliDecoder: a
+// WebAssembly build, loaded the first time a brotli pack is met).
 import { SnapshotError } from "./snapshot-error.js";
+import { BROTLI, CODEC, type PackCodec } from "./manifest.js";
+
+// Decodes a whole brotli stream into at most `limit` bytes; throws if the
+// data is not brotli, is cut short or would decode to more.
+export type BrotliDecoder = (bytes: Uint8Array, limit: number) => Uint8Array | Promise<Uint8Array>;
+
+let brotliLoader: (() => Promise<BrotliDecoder>) | undefined;
+let brotliDecoder: Promise<BrotliDecoder> | undefined;
+
+export function provideBrotliDecoder(load: () => Promise<BrotliDecoder>): void {
+  brotliLoader = load;
+  brotliDecoder = undefined;
+}
+
+interface NodeZlib {
+  brotliDecompress(b: Uint8Array, o: { maxOutputLength: number }, cb: (e: Error | null, out: Uint8Array) => void): void;
+}
+
+function nodeZlib(): NodeZlib | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return p?.getBuiltinModule?.("node:zlib") as NodeZlib | undefined;
+}
+
+function brotli(): Promise<BrotliDecoder> {
+  if (!brotliDecoder) {
+    const z = nodeZlib();
+    // (libuv's thread pool: packs decode side by side, off the event loop)
+    if (z) brotliDecoder = Promise.resolve((b, limit) => new Promise<Uint8Array>((ok, no) => z.brotliDecompress(b, { maxOutputLength: limit }, (e, out) => e ? no(e) : ok(new Uint8Array(out.buffer, out.byteOffset, out.length)))));
+    else if (brotliLoader) brotliDecoder = brotliLoader();
+    else return Promise.reject(new SnapshotError("unsupported", "this runtime has no brotli decoder, which this snapshot's packs need"));
+    // A decoder that failed to load is tried again next time.
+    brotliDecoder.catch(() => { brotliDecoder = undefined; });
+  }
+  return brotliDecoder;
+}
 
 function need(what: string, ok: boolean): void {
   if (!ok) throw new SnapshotError("unsupported", `this runtime has no ${what}, which snapshots need`);
@@ -54,6 +94,30 @@ export async function inflate(bytes: Uint8Array, size: number, what: string): Pr
   const ds = new DecompressionStream("deflate-raw") as unknown as TransformStream<Uint8Array, Uint8Array>;
   const out = await readAll(streamOf(bytes).pipeThrough(ds), size, what);
   if (out.length !== size) throw new SnapshotError("bad_blob", `${what} decompresses to ${out.length} bytes, not the ${size} the manifest says`);
+  return out;
+}
+
+// Decompress a pack of `codec`, which must come to exactly `size` bytes.
+export async function decompress(bytes: Uint8Array, size: number, what: string, codec: PackCodec): Promise<Uint8Array> {
+  if (codec === CODEC) return inflate(bytes, size, what);
+  if (codec !== BROTLI) throw new SnapshotError("unsupported", `${what} is compressed with ${JSON.stringify(codec)}`);
+  let decode: BrotliDecoder;
+  try {
+    decode = await brotli();
+  } catch (e) {
+    if (e instanceof SnapshotError) throw e;
+    throw new SnapshotError("unsupported", `the brotli decoder, which ${what} needs, did not load (${(e as Error).message})`);
+  }
+  let out: Uint8Array;
+  try {
+    // One byte more than the manifest says: a blob that decodes past its
+    // size is told apart from one that fills it exactly.
+    out = await decode(bytes, size + 1);
+  } catch {
+    throw new SnapshotError("bad_blob", `${what} is not valid brotli data of at most ${size} bytes`);
+  }
+  if (out.length > size) throw new SnapshotError("bad_blob", `${what} decompresses to more than the ${size} bytes the manifest says`);
+  if (out.length < size) throw new SnapshotError("bad_blob", `${what} decompresses to ${out.length} bytes, not the ${size} the manifest says`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// The snapshot manifest (format version 1): UTF-8 JSON that names
+// The snapshot manifest (format versions 1 and 2): UTF-8 JSON that names
 // everything a machine needs to resume, and the blobs that hold it. It is
 // what the snapshot service stores by hash (share-api.ts: "format",
 // integer "version", "blobs": [{hash, size}]), so a share link is the hash
@@ -18,13 +18,30 @@ import { SnapshotError } from "./snapshot-error.js";
 import { parseP9Session, P9SessionError, type P9SessionState } from "../9p/session-state.js";
 import { MAX_TAG_BYTES } from "../devices/virtio-9p.js";
 
-export const SNAPSHOT_VERSION = 1;
+// The newest version this rvplay reads. A writer writes the lowest version
+// that holds what it writes: 1 unless a pack is brotli or larger than 64
+// pages (version 2, made for a published image's snapshot: fetched once by
+// everyone, so its size counts more than the time to compress it).
+export const SNAPSHOT_VERSION = 2;
+export type SnapshotVersion = 1 | 2;
 export const PAGE_SIZE = 4096;
-// The one compression of version 1: raw deflate (RFC 1951), which every
-// browser (CompressionStream "deflate-raw") and Node (node:zlib) has.
+// Raw deflate (RFC 1951), which every browser (CompressionStream
+// "deflate-raw") and Node (node:zlib) has: the state blob's codec, and the
+// packs' in version 1.
 export const CODEC = "deflate-raw";
-// Pages (or disk chunks) per pack, at most; see ARCHITECTURE.md for why 64.
+// Version 2 packs may be brotli (RFC 7932): about a quarter smaller on a
+// booted guest's pages than deflate; browsers have no native decoder for it
+// (blob-codec.ts).
+export const BROTLI = "brotli";
+export type PackCodec = typeof CODEC | typeof BROTLI;
+// Pages (or disk chunks) per pack, at most: 64 in version 1 (see
+// ARCHITECTURE.md for why), 1024 (4 MiB) in version 2.
 export const PACK_PAGES = 64;
+export const PACK_PAGES_V2 = 1024;
+// The version a manifest with these packs needs.
+export function packsVersion(packs: readonly PackEntry[]): SnapshotVersion {
+  return packs.some((p) => p.codec !== CODEC || p.pages > PACK_PAGES) ? 2 : 1;
+}
 // The service's limit on one manifest (share-api ServerInfo.manifestBytes
 // default): a manifest larger than this could not be shared.
 export const MAX_MANIFEST_BYTES = 4 << 20;
@@ -81,13 +98,13 @@ export interface DiskEntry {
   map: Section;                           // chunk map (chunk-map.ts): what differs from the base
 }
 
-export interface PackEntry { blob: string; codec: typeof CODEC; pages: number }
+export interface PackEntry { blob: string; codec: PackCodec; pages: number }
 
 export interface ConsoleEntry extends Section { cols: number; rows: number }
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
-  version: typeof SNAPSHOT_VERSION;
+  version: SnapshotVersion;
   created: string; // ISO 8601, UTC
   machine: { harts: number; ramBytes: number; bootargs: string; timebaseHz: number };
   images: ImageRef[];
@@ -172,8 +189,9 @@ export function checkManifest(json: unknown): Manifest {
   if (m.format !== MANIFEST_FORMAT) throw new SnapshotError("not_snapshot", `not an rvplay snapshot (format ${JSON.stringify(m.format)?.slice(0, 40)})`);
   if (typeof m.version !== "number" || !Number.isSafeInteger(m.version) || m.version < 1) throw bad("version", "is not a positive integer");
   if (m.version > SNAPSHOT_VERSION) {
-    throw new SnapshotError("future_version", `this snapshot has format version ${m.version}; this rvplay reads version ${SNAPSHOT_VERSION} only: update rvplay to restore it`);
+    throw new SnapshotError("future_version", `this snapshot has format version ${m.version}; this rvplay reads versions up to ${SNAPSHOT_VERSION}: update rvplay to restore it`);
   }
+  const version = m.version as SnapshotVersion;
   keys(m, "manifest", ["format", "version", "created", "machine", "images", "devices", "clock", "state", "records", "ram", "disks", "packs", "console", "blobs"]);
 
   const created = str(m.created, "created", 40);
@@ -290,8 +308,11 @@ export function checkManifest(json: unknown): Manifest {
   const packs = arr(m.packs, "packs", maxChunks).map((v, i): PackEntry => {
     const o = obj(v, `packs[${i}]`);
     keys(o, `packs[${i}]`, ["blob", "codec", "pages"]);
-    if (o.codec !== CODEC) throw new SnapshotError("unsupported", `snapshot pack ${i} is compressed with ${JSON.stringify(o.codec)}; this rvplay reads ${CODEC}`);
-    return { blob: hash(o.blob, `packs[${i}].blob`), codec: CODEC, pages: int(o.pages, `packs[${i}].pages`, 1, PACK_PAGES) };
+    const codecs: PackCodec[] = version === 1 ? [CODEC] : [CODEC, BROTLI];
+    if (!codecs.includes(o.codec as PackCodec)) {
+      throw new SnapshotError("unsupported", `snapshot pack ${i} is compressed with ${JSON.stringify(o.codec)}; version ${version} snapshots use ${codecs.join(" or ")}`);
+    }
+    return { blob: hash(o.blob, `packs[${i}].blob`), codec: o.codec as PackCodec, pages: int(o.pages, `packs[${i}].pages`, 1, version === 1 ? PACK_PAGES : PACK_PAGES_V2) };
   });
 
   let consoleEntry: ConsoleEntry | null = null;
@@ -318,7 +339,7 @@ export function checkManifest(json: unknown): Manifest {
   if (new Set(packs.map((p) => p.blob)).size !== packs.length) throw bad("packs", "lists a pack twice");
 
   return {
-    format: MANIFEST_FORMAT, version: SNAPSHOT_VERSION, created, machine, images, devices,
+    format: MANIFEST_FORMAT, version, created, machine, images, devices,
     clock: { mtime: clock.mtime }, state, records, ram, disks, packs, console: consoleEntry, blobs,
   };
 }

@@ -17,12 +17,12 @@ import type { IoSpawner } from "../devices/io-host.js";
 import type { DeviceSpec, NetSpec, ShareSpec } from "../devices/specs.js";
 import { DEFAULT_MSIZE_CAP } from "../9p/server.js";
 import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
-import { inflate, sha256Hex } from "./blob-codec.js";
+import { decompress, inflate, sha256Hex } from "./blob-codec.js";
 import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section, type Virtio9pState, type NetState } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
 import { SnapshotError } from "./snapshot-error.js";
 import { SnapshotDisk } from "./snapshot-disk.js";
-import type { BootImage, ConsoleScreen } from "./take-snapshot.js";
+import type { BootImage, ConsoleScreen, LaterImage } from "./take-snapshot.js";
 
 // Bytes the restorer may use for boot images and disk bases: whatever the
 // caller has at hand (the sample's files, files given on the command
@@ -32,6 +32,16 @@ export interface ImageCandidate {
   bytes: Uint8Array;
   // Its SHA-256 if the caller has it already (a cache); else computed here.
   sha256?: Promise<string>;
+}
+
+// A boot image the restorer can fetch when it is needed, by role (the page's
+// kernel and initrd of a built image): a snapshot whose RAM holds every
+// page itself needs them only for a reboot, so they are not fetched to
+// resume it. What `load` gives is checked against the snapshot's image
+// (size and SHA-256) when it comes.
+export interface DeferredImage {
+  role: "kernel" | "initrd";
+  load(): Promise<Uint8Array>;
 }
 
 // A disk of a disk store (src/disks/) over the snapshot's disk base, for a
@@ -48,7 +58,9 @@ export interface StoreDiskTarget {
 
 export interface PreparedRestore {
   manifest: Manifest;
-  images: BootImage[];
+  // The boot images, in the manifest's order: with their bytes, or (a
+  // deferred image no map refers to) to be loaded for a reboot.
+  images: (BootImage | LaterImage)[];
   disk?: SnapshotDisk;
   diskSpec?: DeviceSpec;  // the store disk (StoreDiskTarget), instead of `disk`
   diskPages?: number;     // pages written into it
@@ -65,25 +77,61 @@ export function describeImage(i: ImageRef): string {
   return `the ${i.role} '${i.name}' (${human(i.size)}, sha256 ${i.sha256.slice(0, 12)}…)`;
 }
 
-// Find each boot image the snapshot names among the candidates, by hash.
-async function findImages(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string, hint: string): Promise<Uint8Array[]> {
+// Find each boot image the snapshot names among the candidates, by hash;
+// `orElse` may stand for one that is not there (undefined: missing).
+async function findImages<T>(refs: ImageRef[], candidates: readonly ImageCandidate[], what: (r: ImageRef) => string, hint: string,
+  orElse: (r: ImageRef, i: number) => T | undefined = () => undefined): Promise<(Uint8Array | T)[]> {
   // Hash, all at once, only the candidates whose size some image has.
   const sizes = new Set(refs.map((r) => r.size));
   const hashes = new Map(candidates.filter((c) => sizes.has(c.bytes.length)).map((c) => [c, c.sha256 ?? sha256Hex(c.bytes)] as const));
   const known = await Promise.all([...hashes].map(async ([c, h]) => ({ c, h: await h })));
-  const out: Uint8Array[] = [];
+  const out: (Uint8Array | T)[] = [];
   const missing: string[] = [];
-  for (const r of refs) {
-    const found = known.find((k) => k.c.bytes.length === r.size && k.h === r.sha256);
-    if (found) out.push(found.c.bytes);
+  refs.forEach((r, i) => {
+    const found = known.find((k) => k.c.bytes.length === r.size && k.h === r.sha256)?.c.bytes ?? orElse(r, i);
+    if (found !== undefined) out.push(found);
     else missing.push(what(r));
-  }
+  });
   if (missing.length) throw new SnapshotError("missing_image", `the snapshot needs ${missing.join(", and ")}, which ${missing.length > 1 ? "are" : "is"} not available: ${hint}`);
   return out;
 }
 
+// The boot images (by index) that the RAM map or a disk map refers to.
+function referencedImages(m: Manifest, state: Uint8Array): Set<number> {
+  const ctx = { imageSizes: m.images.map((r) => r.size), packPages: m.packs.map((p) => p.pages) };
+  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
+  const runs = [
+    ...decodeChunkMap(sec(m.ram.map), { ...ctx, count: m.ram.pages, base: false, what: "RAM" }),
+    ...m.disks.flatMap((d) => decodeChunkMap(sec(d.map), { ...ctx, count: d.chunks, base: true, what: "disk" })),
+  ];
+  const out = new Set<number>();
+  for (const r of runs) if (r.kind === IMAGE || r.kind === IMAGE_TAIL) out.add(r.image);
+  return out;
+}
+
+// A deferred image as a LaterImage of `ref`: loaded at most once, and
+// checked against it.
+function laterImage(ref: ImageRef, d: DeferredImage): LaterImage {
+  let got: Promise<Uint8Array> | undefined;
+  const load = async () => {
+    const bytes = await d.load();
+    if (bytes.length !== ref.size || await sha256Hex(bytes) !== ref.sha256) {
+      throw new SnapshotError("missing_image", `the ${ref.role} fetched (${human(bytes.length)}) is not ${describeImage(ref)}, which the snapshot was taken with`);
+    }
+    return bytes;
+  };
+  return {
+    role: ref.role, name: ref.name, size: ref.size, sha256: ref.sha256,
+    load: () => {
+      got ??= load();
+      got.catch(() => { got = undefined; }); // a failed fetch is tried again
+      return got;
+    },
+  };
+}
+
 export async function prepareRestore(s: Snapshot, candidates: readonly ImageCandidate[], diskCandidates: readonly ImageCandidate[] = [],
-  storeDisk?: StoreDiskTarget): Promise<PreparedRestore> {
+  storeDisk?: StoreDiskTarget, deferred: readonly DeferredImage[] = []): Promise<PreparedRestore> {
   const m = s.manifest;
   const blob = (hash: string, what: string) => {
     const b = s.blobs.get(hash);
@@ -98,9 +146,18 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
     bySlot.filter((d) => d.type === "virtio-net").length > 1) {
     throw new SnapshotError("unsupported", `the snapshot's devices (${m.devices.map((d) => `${d.type} in slot ${d.slot}`).join(", ")}) are not a set this rvplay builds`);
   }
-  // Hashing the boot images and inflating the blobs go on at once.
-  const imagesP = findImages(m.images, candidates, describeImage,
-    "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"");
+  // Hashing the boot images and inflating the blobs go on at once. A boot
+  // image that a deferred one stands for is fetched now only if a map
+  // refers to it (stateP, below, tells).
+  const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
+  const imagesP = (async () => {
+    const found = await findImages(m.images, candidates, describeImage,
+      "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"",
+      (r) => { const d = deferred.find((x) => x.role === r.role); return d && laterImage(r, d); });
+    if (found.every((x) => x instanceof Uint8Array)) return found;
+    const needed = referencedImages(m, await stateP);
+    return Promise.all(found.map((x, i) => x instanceof Uint8Array || !needed.has(i) ? x : x.load()));
+  })();
   const d0 = m.disks[0];
   if (d0 && storeDisk && (storeDisk.base.sha256 !== d0.base.sha256 || storeDisk.base.size !== d0.base.size)) {
     throw new SnapshotError("missing_image", `the snapshot's disk started from ${human(d0.base.size)} (sha256 ${d0.base.sha256.slice(0, 12)}…), ` +
@@ -109,23 +166,26 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   const diskBaseP = d0 && storeDisk ? Promise.resolve(undefined) : d0 && (d0.base.sha256 === EMPTY_BASE ? Promise.resolve([new Uint8Array(d0.base.size)]) : findImages([{ role: "kernel", name: "disk", sha256: d0.base.sha256, size: d0.base.size }], diskCandidates,
     () => `the disk image it started from (${human(d0.base.size)}, sha256 ${d0.base.sha256.slice(0, 12)}…)`,
     "in the CLI give it with --disk; in the page, boot it once with \"Boot your own\""));
-  const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
   const packsP = Promise.all(m.packs.map(async (p, i) => {
     const bytes = blob(p.blob, `pack ${i}`);
-    return { entry: p, bytes, pages: await inflate(bytes, p.pages * PAGE_SIZE, `snapshot pack ${i} (${p.blob.slice(0, 12)}…)`) };
+    return { entry: p, bytes, pages: await decompress(bytes, p.pages * PAGE_SIZE, `snapshot pack ${i} (${p.blob.slice(0, 12)}…)`, p.codec) };
   }));
   // Every promise is awaited together, so none is left to reject unheard.
   const [imageBytes, diskBase, state, packs] = await Promise.all([imagesP, diskBaseP, stateP, packsP]);
-  const images: BootImage[] = m.images.map((r, i) => ({ role: r.role, name: r.name, bytes: imageBytes[i] }));
+  const images = m.images.map((r, i): BootImage | LaterImage => {
+    const b = imageBytes[i];
+    return b instanceof Uint8Array ? { role: r.role, name: r.name, bytes: b } : b;
+  });
+  const bytesOf = (i: number) => (images[i] as BootImage).bytes; // a map refers only to images in hand
   const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
-  const imageSizes = images.map((i) => i.bytes.length);
+  const imageSizes = m.images.map((r) => r.size);
   const packPages = m.packs.map((p) => p.pages);
   const ramRuns = decodeChunkMap(sec(m.ram.map), { count: m.ram.pages, imageSizes, packPages, base: false, what: "RAM" });
 
   // The chunk a run refers to, as bytes (undefined: zero).
   const chunkOf = (r: Run, k: number): Uint8Array | undefined => {
-    if (r.kind === IMAGE) return images[r.image].bytes.subarray(r.offset + k * PAGE_SIZE, r.offset + (k + 1) * PAGE_SIZE);
-    if (r.kind === IMAGE_TAIL) return images[r.image].bytes.subarray(r.offset, r.offset + r.length);
+    if (r.kind === IMAGE) return bytesOf(r.image).subarray(r.offset + k * PAGE_SIZE, r.offset + (k + 1) * PAGE_SIZE);
+    if (r.kind === IMAGE_TAIL) return bytesOf(r.image).subarray(r.offset, r.offset + r.length);
     if (r.kind === PACK) return packs[r.pack].pages.subarray((r.slot + k) * PAGE_SIZE, (r.slot + k + 1) * PAGE_SIZE);
     return undefined;
   };
@@ -179,7 +239,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
         // Consecutive pages come from consecutive bytes: one copy per run.
         const src = r.kind === PACK
           ? packs[r.pack].pages.subarray(r.slot * PAGE_SIZE, (r.slot + r.count) * PAGE_SIZE)
-          : images[r.image].bytes.subarray(r.offset, r.offset + r.count * PAGE_SIZE);
+          : bytesOf(r.image).subarray(r.offset, r.offset + r.count * PAGE_SIZE);
         mem.set(src, L.RAM_OFFSET + page * PAGE_SIZE);
       } else if (r.kind === IMAGE_TAIL) {
         mem.set(chunkOf(r, 0)!, L.RAM_OFFSET + page * PAGE_SIZE); // the rest of a new memory is zero
@@ -275,10 +335,20 @@ function shareDevice(state: Virtio9pState, share: ShareSpec | undefined): Device
 
 // The configuration a prepared snapshot runs with.
 export function restoredConfig(p: PreparedRestore, opts: RestoreOptions = {}): VirtConfig {
-  const by = (role: string) => p.images.find((i) => i.role === role)?.bytes;
+  const img = (role: string) => p.images.find((i) => i.role === role);
+  const by = (role: string) => { const i = img(role); return i && "bytes" in i ? i.bytes : undefined; };
+  const pending = p.images.filter((i): i is LaterImage => !("bytes" in i));
+  if (pending.some((i) => i.role === "firmware")) throw new SnapshotError("missing_image", "the snapshot's firmware must be given to restore it");
   return {
     ramBytes: p.manifest.machine.ramBytes, harts: p.manifest.machine.harts, bootargs: p.manifest.machine.bootargs,
-    firmware: by("firmware")!, kernel: by("kernel")!, initrd: by("initrd"),
+    firmware: by("firmware")!, kernel: by("kernel"), initrd: by("initrd"),
+    // The boot images not fetched yet: a reboot fetches them.
+    later: pending.length === 0 ? undefined : async () => {
+      const k = img("kernel")!, i = img("initrd");
+      const load = (x: BootImage | LaterImage) => "bytes" in x ? Promise.resolve(x.bytes) : x.load();
+      const [kernel, initrd] = await Promise.all([load(k), i && load(i)]);
+      return { kernel, initrd };
+    },
     // In their slots, as the snapshot had them.
     devices: [...p.manifest.devices].sort((a, b) => a.slot - b.slot).map((d): DeviceSpec =>
       d.type === "virtio-blk" ? p.diskSpec ?? p.disk!.spec : d.type === "virtio-console" ? { kind: "console" }

@@ -17,7 +17,7 @@ import type { CoreView } from "../machine/core.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
 import { MANIFEST_FORMAT } from "./share-api.js";
 import {
-  CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, SNAPSHOT_VERSION,
+  CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, packsVersion,
   type DeviceEntry, type DiskEntry, type ImageRef, type NetState, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
 } from "./manifest.js";
 import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
@@ -31,6 +31,10 @@ import { SnapshotError } from "./snapshot-error.js";
 // A boot image of the machine, with its bytes (to find RAM pages that
 // equal them) and a name for people.
 export interface BootImage { role: ImageRole; name: string; bytes: Uint8Array }
+// One known by content whose bytes are fetched only when needed (a machine
+// resumed from a snapshot that holds all its pages: for its reboot). A
+// snapshot names it, and stores every page itself.
+export interface LaterImage { role: ImageRole; name: string; size: number; sha256: string; load(): Promise<Uint8Array> }
 
 // The console's screen: terminal output (UTF-8, with escape sequences) that
 // redraws it when written to a terminal of cols x rows.
@@ -82,15 +86,15 @@ export class SnapshotTaker {
   private packs = new Map<string, PackInfo>();
   private taken = 0;
 
-  constructor(private readonly images: readonly BootImage[]) {}
+  constructor(private readonly images: readonly (BootImage | LaterImage)[]) {}
 
   private imageIndex(): ImageIndex {
-    this.index ??= new ImageIndex(this.images.map((i) => i.bytes));
+    this.index ??= new ImageIndex(this.images.map((i) => "bytes" in i ? i.bytes : new Uint8Array(0)));
     return this.index;
   }
 
   private hashes(): Promise<string[]> {
-    this.imageHashes ??= Promise.all(this.images.map((i) => sha256Hex(i.bytes)));
+    this.imageHashes ??= Promise.all(this.images.map((i) => "bytes" in i ? sha256Hex(i.bytes) : i.sha256));
     return this.imageHashes;
   }
 
@@ -313,10 +317,11 @@ export class SnapshotTaker {
       if (deviceId === VIRTIO_ID_CONSOLE) return { slot, type: "virtio-console", version: DEVICE_VERSIONS["virtio-console"], state: {} };
       throw new SnapshotError("unsupported", `the virtio device with id ${deviceId} in slot ${slot} has no snapshot support`);
     });
-    const images: ImageRef[] = this.images.map((img, i) => ({ role: img.role, name: img.name, sha256: imageHashes[i], size: img.bytes.length }));
+    const images: ImageRef[] = this.images.map((img, i) => ({ role: img.role, name: img.name, sha256: imageHashes[i], size: "bytes" in img ? img.bytes.length : img.size }));
     const blobs = new Map<string, Uint8Array>([[stateHash, stateBlob], ...packs.map((p): [string, Uint8Array] => [p.entry.blob, p.bytes])]);
     const manifest: Manifest = {
-      format: MANIFEST_FORMAT, version: SNAPSHOT_VERSION, created: new Date().toISOString(),
+      // (packs reused from a restored version 2 snapshot make this one version 2)
+      format: MANIFEST_FORMAT, version: packsVersion(packs.map((p) => p.entry)), created: new Date().toISOString(),
       machine: { harts: cfg.harts, ramBytes: cfg.ramBytes, bootargs: cfg.bootargs, timebaseHz: 10_000_000 },
       images, devices, clock: { mtime: cap.mtime.toString() },
       state: { blob: stateHash, codec: CODEC, size: stateSize },

@@ -21,7 +21,8 @@ import { DISK_DB, diskInUse, IdbStoreBackend } from "../web/disk-idb.js";
 import { pageShareSpec } from "../web/share-platform.js";
 import { SnapshotDisk } from "../snapshot/snapshot-disk.js";
 import { SnapshotTaker, type BootImage, type ConsoleScreen } from "../snapshot/take-snapshot.js";
-import { prepareRestore, restoreMachine, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { prepareRestore, restoreMachine, type DeferredImage, type ImageCandidate } from "../snapshot/restore-snapshot.js";
+import { useWebBrotli } from "../web/brotli.js";
 import { readSnapshotFile } from "../snapshot/snapshot-file.js";
 import { storeDiskTarget } from "../disks/restore-target.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
@@ -36,6 +37,7 @@ import { openLinkJob, shareJob, type ShareHost } from "./share-jobs.js";
 import { defaultBootargs } from "../machine/bootargs.js";
 import { ImageManifestError, parseImageManifest, type ImageManifest } from "../../image/debian/image-manifest.js";
 const STATS_MS = 500;
+useWebBrotli(); // version 2 snapshots' packs (a built image's instant start)
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 
@@ -162,47 +164,60 @@ interface Prepared { key: string; bytes: BootBytes; names: BootedFile[]; bootarg
 // A built image's kernel and initrd, kept while it boots again.
 let built: { key: string; bytes: BootBytes; names: BootedFile[]; manifest: ImageManifest } | undefined;
 
-async function prepareImage(name: string, next: MachineShape, imagesUrl: string): Promise<Prepared | Problem[]> {
+// A built image's image.json.
+async function imageManifest(name: string, imagesUrl: string): Promise<{ url: string; manifest: ImageManifest } | Problem[]> {
   const url = new URL(`${encodeURIComponent(name)}/`, imagesUrl).href;
-  let manifest: ImageManifest;
   try {
     const res = await fetch(new URL("image.json", url));
     if (!res.ok) return [{ slot: "kernel", message: `the image '${name}' is not on this server (${url}image.json: HTTP ${res.status}): build it with npm run image:${name}` }];
-    manifest = parseImageManifest(new Uint8Array(await res.arrayBuffer()));
+    return { url, manifest: parseImageManifest(new Uint8Array(await res.arrayBuffer())) };
   } catch (e) {
     if (e instanceof ImageManifestError) return [{ slot: "kernel", message: `the image '${name}': ${e.message}` }];
     return [{ slot: "kernel", message: `cannot fetch the image '${name}' (${url}image.json): ${(e as Error).message}` }];
   }
+}
+
+// A built image's firmware (the sample's), kernel and initrd, fetched once
+// and kept while it boots again.
+async function imageBootFiles(name: string, url: string, manifest: ImageManifest, imagesUrl: string): Promise<NonNullable<typeof built> | Problem[]> {
   const key = `image:${url}:${manifest.kernel.sha256}:${manifest.initrd.sha256}:${manifest.disk.sha256}`;
-  if (built?.key !== key) {
-    const progress: FileProgress[] = [];
-    const problems: Problem[] = [];
-    // The kernel gzip'd where the image has it (a third of the bytes).
-    const refs = [["kernel", manifest.kernelGzip?.file ?? manifest.kernel.file], ["initrd", manifest.initrd.file]] as const;
-    const got = await Promise.all(refs.map(async ([slot, file], i) => {
-      try {
-        const bytes = await readRef({ url: new URL(file, url).href }, slot, imagesUrl, (p) => { progress[i] = p; post({ type: "progress", files: progress.filter(Boolean), own: true }); });
-        // The kernel is stored uncompressed: a cut-off or different one is refused
-        // (the initrd is gzip, unpacked on the way, so its size differs).
-        if (slot === "kernel" && bytes.length !== manifest.kernel.size) throw new BootFileError(slot, `the kernel of '${name}' is ${bytes.length} bytes, image.json says ${manifest.kernel.size}`);
-        return bytes;
-      } catch (e) {
-        if (e instanceof BootFileError) { problems.push({ slot: e.slot, message: e.message }); return undefined; }
-        throw e;
-      }
-    }));
-    if (problems.length) return problems;
-    let firmware: Uint8Array;
-    try { firmware = await loadSampleFirmware(imagesUrl); } catch (e) {
-      return [{ slot: "firmware", message: `cannot fetch the sample's firmware (OpenSBI): ${(e as Error).message}` }];
+  if (built?.key === key) return built;
+  const progress: FileProgress[] = [];
+  const problems: Problem[] = [];
+  // The kernel gzip'd where the image has it (a third of the bytes).
+  const refs = [["kernel", manifest.kernelGzip?.file ?? manifest.kernel.file], ["initrd", manifest.initrd.file]] as const;
+  const got = await Promise.all(refs.map(async ([slot, file], i) => {
+    try {
+      const bytes = await readRef({ url: new URL(file, url).href }, slot, imagesUrl, (p) => { progress[i] = p; post({ type: "progress", files: progress.filter(Boolean), own: true }); });
+      // The kernel is stored uncompressed: a cut-off or different one is refused
+      // (the initrd is gzip, unpacked on the way, so its size differs).
+      if (slot === "kernel" && bytes.length !== manifest.kernel.size) throw new BootFileError(slot, `the kernel of '${name}' is ${bytes.length} bytes, image.json says ${manifest.kernel.size}`);
+      return bytes;
+    } catch (e) {
+      if (e instanceof BootFileError) { problems.push({ slot: e.slot, message: e.message }); return undefined; }
+      throw e;
     }
-    const bytes: BootBytes = { firmware, kernel: got[0]!, initrd: got[1]! };
-    built = { key, bytes, manifest, names: refs.map(([slot, file], i) => ({ slot, name: `${name}/${file}`, bytes: got[i]!.length })) };
+  }));
+  if (problems.length) return problems;
+  let firmware: Uint8Array;
+  try { firmware = await loadSampleFirmware(imagesUrl); } catch (e) {
+    return [{ slot: "firmware", message: `cannot fetch the sample's firmware (OpenSBI): ${(e as Error).message}` }];
   }
-  const problems = checkBootFiles(built.bytes, next.memMiB);
+  const bytes: BootBytes = { firmware, kernel: got[0]!, initrd: got[1]! };
+  built = { key, bytes, manifest, names: refs.map(([slot, file], i) => ({ slot, name: `${name}/${file}`, bytes: got[i]!.length })) };
+  return built;
+}
+
+async function prepareImage(name: string, next: MachineShape, imagesUrl: string): Promise<Prepared | Problem[]> {
+  const img = await imageManifest(name, imagesUrl);
+  if (Array.isArray(img)) return img;
+  const { url, manifest } = img;
+  const files = await imageBootFiles(name, url, manifest, imagesUrl);
+  if (Array.isArray(files)) return files;
+  const problems = checkBootFiles(files.bytes, next.memMiB);
   if (next.memMiB < 256) problems.push({ slot: "kernel", message: `${manifest.title} needs at least 256 MiB of RAM (it is made for ${manifest.memMiB} MiB): raise RAM` });
   if (problems.length) return problems;
-  return { key, bytes: built.bytes, names: built.names, bootargs: manifest.append, image: { url, manifest } };
+  return { key: files.key, bytes: files.bytes, names: files.names, bootargs: manifest.append, image: img };
 }
 
 // A built image's disk: a disk of this browser's store over its remote base
@@ -339,6 +354,35 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   // While the files load and are checked, a running machine goes on.
   if (!machine) { shape = next; setState("loading"); }
   module ??= WebAssembly.compileStreaming(fetch(coreUrl));
+  // A built image's instant start comes first: it fetches the image's
+  // snapshot, not its kernel and initrd (a reboot of the resumed machine
+  // fetches them). When it cannot resume, the image boots, below.
+  let resumeNote: string | undefined;
+  let resumeTried = false;
+  if (msg.source.kind === "image" && !msg.source.fromScratch) {
+    const img = await imageManifest(msg.source.name, msg.imagesUrl);
+    const firmware = Array.isArray(img) ? undefined : await loadSampleFirmware(msg.imagesUrl).catch(() => undefined);
+    if (!Array.isArray(img) && firmware) {
+      const mod = await module;
+      await shutDown();
+      const d = await imageDisk(msg.source.name, img.url, img.manifest);
+      if (typeof d === "string") {
+        post({ type: "refused", request: msg.request, problems: [{ slot: "disk", message: `${img.manifest.title} cannot start: ${d}` }] });
+        setState("off");
+        return;
+      }
+      resumeTried = true;
+      const name = msg.source.name, imagesUrl = msg.imagesUrl;
+      const later = async (role: "kernel" | "initrd") => {
+        const f = await imageBootFiles(name, img.url, img.manifest, imagesUrl);
+        if (Array.isArray(f)) throw new Error(f.map((p) => p.message).join("; "));
+        return role === "kernel" ? f.bytes.kernel : f.bytes.initrd!;
+      };
+      const r = await resumeImage(msg, img, firmware, [{ role: "kernel", load: () => later("kernel") }, { role: "initrd", load: () => later("initrd") }], d, mod);
+      if (r === true) return;
+      if (r) resumeNote = r;
+    }
+  }
   let ready: Prepared | Problem[];
   try {
     ready = await prepare(msg.source, next, msg.log, msg.imagesUrl);
@@ -357,7 +401,6 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   const devices: DeviceSpec[] = [];
   // A built image's disk is /dev/vda (its root=), the kept ones after it.
   let imageDiskId: string | undefined;
-  let resumeNote: string | undefined;
   let imageDiskRef: { id: string; name: string } | undefined;
   if (msg.source.kind === "image" && ready.image) {
     const d = await imageDisk(msg.source.name, ready.image.url, ready.image.manifest);
@@ -369,8 +412,8 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     devices.push(d.spec);
     imageDiskId = d.id;
     imageDiskRef = { id: d.id, name: d.name };
-    if (!msg.source.fromScratch) {
-      const r = await resumeImage(msg, ready, d, mod);
+    if (!msg.source.fromScratch && !resumeTried) {
+      const r = await resumeImage(msg, ready.image, ready.bytes.firmware, [], d, mod, ready.bytes);
       if (r === true) return;
       if (r) resumeNote = r;
     }
@@ -423,10 +466,9 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
 // undefined: the image has no snapshot; a string: why it boots instead. A
 // failure leaves the disk as it was (reset) and nothing of a running
 // machine touched until the new one is ready.
-async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prepared, d: { spec: DeviceSpec; id: string; name: string },
-  mod: WebAssembly.Module): Promise<true | string | undefined> {
+async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, img: { url: string; manifest: ImageManifest }, firmware: Uint8Array,
+  deferred: DeferredImage[], d: { spec: DeviceSpec; id: string; name: string }, mod: WebAssembly.Module, files?: BootBytes): Promise<true | string | undefined> {
   const t0 = performance.now();
-  const img = ready.image!;
   const title = img.manifest.title;
   let res: Response;
   try { res = await fetch(new URL("snapshot.rvsnap", img.url)); } catch { return undefined; }
@@ -452,15 +494,15 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prep
   if (!base) return `the disk base of ${title} is not in this browser's store`;
   const target = storeDiskTarget(st.store, d.id, { sha256: base.sha256, size: base.size }, d.spec);
   const candidates: ImageCandidate[] = [
-    { name: "fw_dynamic.bin", bytes: ready.bytes.firmware },
-    { name: "kernel", bytes: ready.bytes.kernel },
-    ...(ready.bytes.initrd ? [{ name: "initrd", bytes: ready.bytes.initrd }] : []),
+    { name: "fw_dynamic.bin", bytes: firmware },
+    ...(files ? [{ name: "kernel", bytes: files.kernel }] : []),
+    ...(files?.initrd ? [{ name: "initrd", bytes: files.initrd }] : []),
   ];
   for (const c of candidates) c.sha256 = pristineHash(c.bytes);
   let m: VirtMachine;
   let prepared;
   try {
-    prepared = await prepareRestore(snap, candidates, [], target);
+    prepared = await prepareRestore(snap, candidates, [], target, deferred);
     await target.close();
     m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo, { net });
   } catch (e) {
@@ -488,7 +530,7 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, ready: Prep
     m.deviceCommand(nic.slot, { kind: "net-link", up: false } satisfies NetCommand);
     setTimeout(() => { if (machine === m) m.deviceCommand(nic.slot, { kind: "net-link", up: true } satisfies NetCommand); }, 2000);
   }
-  post({ type: "booted", request: msg.request, source: "image", files: ready.names, bootargs: prepared.manifest.machine.bootargs,
+  post({ type: "booted", request: msg.request, source: "image", files: [], bootargs: prepared.manifest.machine.bootargs,
     resumed: { ms: performance.now() - t0, bytes: bytes.length } });
   setState("running");
   return true;
