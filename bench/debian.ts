@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 import { Console } from "../tests/boot/console.js";
 import { unpackSampleImage } from "../tests/boot/sample-image.js";
 import { parseImageManifest } from "../image/debian/image-manifest.js";
+import { chromium } from "playwright-core";
+import { chromiumPath, startServer } from "../e2e/browser.js";
+import { runCommand, waitForPrompt } from "../e2e/screen.js";
 
 interface Figure { name: string; value: number; unit: string }
 
@@ -58,6 +61,49 @@ async function resume(out: string): Promise<{ prompt: number; answer: number }> 
   }
 }
 
+// The page (Vite's dev server, headless Chromium, a fresh profile): the
+// sample first, then Debian picked: to its resumed prompt and first answer,
+// and the bytes fetched from the pick to the answer (what crossed the wire:
+// the image's files, and the page's own code such as the brotli decoder).
+async function pageResume(): Promise<{ prompt: number; answer: number; mb: number; kernelMb: number } | undefined> {
+  if (!chromiumPath()) return undefined;
+  const profile = mkdtempSync(join(tmpdir(), "rvplay-bench-profile-"));
+  const { server, url } = await startServer();
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    let counting = false, bytes = 0, kernel = 0;
+    page.on("requestfinished", (req) => {
+      if (!counting) return;
+      void req.sizes().then((x) => {
+        bytes += x.responseBodySize;
+        if (/\/(Image\.gz|initrd\.img)$/.test(new URL(req.url()).pathname)) kernel += x.responseBodySize;
+      }, () => {});
+    });
+    await page.goto(url + "?cpus=2");
+    await waitForPrompt(page, 120_000);
+    await page.waitForFunction(() => [...document.querySelectorAll("#image-picker option")].some((o) => (o as HTMLOptionElement).value === "debian"), undefined, { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    counting = true;
+    const t0 = performance.now();
+    await page.getByLabel("Image", { exact: true }).selectOption("debian");
+    await page.getByTestId("image-status").filter({ hasText: /Resumed from the image's snapshot in/ }).waitFor({ timeout: 120_000 });
+    await waitForPrompt(page, 60_000);
+    const prompt = (performance.now() - t0) / 1000;
+    await runCommand(page, "echo ready", 60_000);
+    const answer = (performance.now() - t0) / 1000;
+    await page.waitForTimeout(200); // the last sizes() settle
+    return { prompt, answer, mb: bytes / 1e6, kernelMb: kernel / 1e6 };
+  } finally {
+    await ctx.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 export async function debianBench(figures: Figure[], quiet = false): Promise<void> {
   const out = process.env.RVPLAY_DEBIAN_OUT || join(root, "image", "debian", "out");
   if (!existsSync(join(out, "image.json"))) {
@@ -92,5 +138,12 @@ export async function debianBench(figures: Figure[], quiet = false): Promise<voi
     figures.push({ name: "Debian: resume its snapshot (rvplay boot --image, Node incl. its start) to the prompt", value: Math.round(r.prompt * 100) / 100, unit: "s" });
     figures.push({ name: "Debian: resume its snapshot to the first command's answer", value: Math.round(r.answer * 100) / 100, unit: "s" });
     figures.push({ name: "Debian: snapshot.rvsnap", value: Math.round(readFileSync(join(out, "snapshot.rvsnap")).length / 1e5) / 10, unit: "MB" });
+    const p = await pageResume(); // the page serves the same build (builtImageDir reads RVPLAY_DEBIAN_OUT too)
+    if (p) {
+      figures.push({ name: "Debian in the page: picked -> resumed prompt (Chromium)", value: Math.round(p.prompt * 100) / 100, unit: "s" });
+      figures.push({ name: "Debian in the page: picked -> first answer", value: Math.round(p.answer * 100) / 100, unit: "s" });
+      figures.push({ name: "Debian in the page: bytes fetched, picked -> first answer (target 20)", value: Math.round(p.mb * 10) / 10, unit: "MB" });
+      figures.push({ name: "Debian in the page: of which the kernel and initrd", value: Math.round(p.kernelMb * 10) / 10, unit: "MB" });
+    } else if (!quiet) process.stdout.write("(no Chromium: no page resume figures)\n");
   } else if (!quiet) process.stdout.write(`(the Debian image in ${out} has no snapshot: no resume figures; npm run image:debian -- --snapshot-only)\n`);
 }

@@ -85,8 +85,8 @@ test("a tampered blob, a newer version, or a foreign file is refused clearly", a
   new DataView(future.buffer).setUint32(8, 2, true);
   await rejects(readSnapshotFile(future), "future_version", /update rvplay/);
   await rejects(readSnapshotFile(new TextEncoder().encode("hello, this is not a snapshot")), "not_snapshot");
-  const newer = await syntheticSnapshot({ manifest: (m) => { (m as { version: number }).version = 2; } });
-  await rejects(readSnapshotFile(writeSnapshotFile(newer)), "future_version", /format version 2.*update rvplay/);
+  const newer = await syntheticSnapshot({ manifest: (m) => { (m as { version: number }).version = 3; } });
+  await rejects(readSnapshotFile(writeSnapshotFile(newer)), "future_version", /format version 3.*update rvplay/);
   const record = await syntheticSnapshot({ manifest: (m) => { m.records[0].version = 9; } });
   await rejects(readSnapshotFile(writeSnapshotFile(record)), "future_version", /record "hart0" has version 9/);
 });
