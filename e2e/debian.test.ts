@@ -149,6 +149,37 @@ test("pick Debian 13: it resumes the image's snapshot at once; python3 answers; 
   }
 });
 
+test("a snapshot of the resumed Debian from the Snapshots card restores the machine and its disk as they were, onto a disk of its own", { skip: snapSkip, timeout: 30 * 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rvplay-debian-profile-"));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(url + "?image=debian");
+    await page.getByTestId("image-status").filter({ hasText: /Resumed from the image's snapshot in/ }).waitFor({ timeout: 120_000 });
+    await waitForPrompt(page, 60_000);
+    assert.equal((await runCommand(page, "echo in-snapshot > /root/snap.txt && sync && cat /root/snap.txt", 120_000)).trim(), "in-snapshot");
+    const status = page.getByTestId("snapshot-status");
+    await page.getByTestId("snapshot-button").click();
+    await status.filter({ hasText: /^Saved/ }).waitFor({ timeout: 300_000 });
+    assert.equal((await runCommand(page, "echo after > /root/snap.txt && echo later > /root/later.txt && sync && cat /root/snap.txt", 120_000)).trim(), "after");
+    await page.getByTestId("snapshot-item").first().getByRole("button", { name: /^Restore/ }).click();
+    await status.filter({ hasText: /^Restored in/ }).waitFor({ timeout: 300_000 });
+    await waitForPrompt(page, 60_000);
+    assert.equal((await runCommand(page, "cat /root/snap.txt; ls /root/later.txt 2>&1 | grep -c 'No such'", 120_000)).trim(), "in-snapshot\n1",
+      "the file as it was at the snapshot, and none written after it");
+    assert.equal((await runCommand(page, "python3 -c 'print(6*7)'", 300_000)).trim(), "42");
+    // Its disk is a new one beside the image's own, which keeps its changes.
+    await page.getByText(/debian snapshot \d{4}-\d\d-\d\d/).first().waitFor({ timeout: 10_000 });
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 async function expectScratchButton(page: Page): Promise<void> {
   const b = page.getByRole("button", { name: "Boot from scratch" });
   await b.waitFor({ timeout: 10_000 });

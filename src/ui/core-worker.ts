@@ -220,10 +220,9 @@ async function prepareImage(name: string, next: MachineShape, imagesUrl: string)
   return { key: files.key, bytes: files.bytes, names: files.names, bootargs: manifest.append, image: img };
 }
 
-// A built image's disk: a disk of this browser's store over its remote base
-// (chunks fetched as the guest reads them, kept, checked), made on the
-// first boot and kept with its changes afterwards. A string says why not.
-async function imageDisk(name: string, url: string, manifest: ImageManifest): Promise<{ spec: DeviceSpec; id: string; name: string } | string> {
+// A built image's disk base in this browser's store (its chunks fetched as
+// the guest reads them, kept, checked). A string says why not.
+async function imageBase(url: string, manifest: ImageManifest) {
   let st;
   try {
     storeOpen ??= IdbStoreBackend.open(DISK_DB).then((backend) => ({ backend, store: new DiskStore(backend) }));
@@ -235,6 +234,20 @@ async function imageDisk(name: string, url: string, manifest: ImageManifest): Pr
   try {
     const base = await st.store.addRemoteBase(new URL(manifest.disk.base, url).href.replace(/[^/]*$/, ""), `${manifest.title} (${url})`);
     if (base.sha256 !== manifest.disk.sha256) return `the disk base at ${url} is not the one image.json names`;
+    return { st, base };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+// A built image's disk: a disk of this browser's store over its remote base
+// (chunks fetched as the guest reads them, kept, checked), made on the
+// first boot and kept with its changes afterwards. A string says why not.
+async function imageDisk(name: string, url: string, manifest: ImageManifest): Promise<{ spec: DeviceSpec; id: string; name: string } | string> {
+  const b = await imageBase(url, manifest);
+  if (typeof b === "string") return b;
+  const { st, base } = b;
+  try {
     const diskName = name;
     let d = (await st.store.list()).find((r) => r.name === diskName && r.base === base.sha256);
     if (!d) {
@@ -601,6 +614,35 @@ async function takeSnapshot(name?: string): Promise<void> {
   snapshotStatus("done", `Saved "${item.name}" (${(stats.bytes / 1e6).toFixed(2)} MB, ${(stats.newBytes / 1e6).toFixed(2)} MB new; the machine paused ${stats.pauseMs.toFixed(0)} ms).`);
 }
 
+// The built image (app.tsx's BUILT_IMAGES, served beside the app) whose
+// disk base a snapshot's disk started from, if any.
+const BUILT_IMAGES = ["debian"];
+async function builtImageOf(snap: Snapshot, imagesUrl: string): Promise<{ name: string; url: string; manifest: ImageManifest } | undefined> {
+  const base = snap.manifest.disks[0]?.base;
+  if (!base) return undefined;
+  for (const name of BUILT_IMAGES) {
+    const img = await imageManifest(name, imagesUrl);
+    if (!Array.isArray(img) && img.manifest.disk.sha256 === base.sha256 && img.manifest.disk.size === base.size) return { name, ...img };
+  }
+  return undefined;
+}
+
+// A new disk of this browser's store over a built image's base, for a
+// snapshot's disk to be written into; `drop` deletes it (a failed restore).
+async function builtTarget(img: { name: string; url: string; manifest: ImageManifest }, snap: Snapshot) {
+  const b = await imageBase(img.url, img.manifest);
+  if (typeof b === "string") return `${img.manifest.title}'s disk cannot be had here: ${b}`;
+  const { st } = b;
+  const when = new Date(snap.manifest.created).toISOString().slice(0, 16).replace("T", " ").replace(":", ""); // (no ':' in a disk's name)
+  const rec = await st.store.createFromBase(`${img.name} snapshot ${when}`.slice(0, 63), img.manifest.disk.sha256);
+  const spec: DeviceSpec = { kind: "blk", disk: { type: "store", store: DISK_DB, id: rec.id }, serial: img.name.slice(0, 20) };
+  return {
+    id: rec.id, name: rec.name,
+    target: storeDiskTarget(st.store, rec.id, { sha256: img.manifest.disk.sha256, size: img.manifest.disk.size }, spec),
+    drop: () => st.store.remove(rec.id).catch(() => {}),
+  };
+}
+
 async function restoreSnapshot(id: string, imagesUrl: string, nic?: DeviceSpec): Promise<void> {
   const t0 = performance.now();
   snapshotStatus("busy", "Restoring the snapshot…");
@@ -626,14 +668,47 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
     if (own.bytes.disk) disks.push({ name: "own disk", bytes: own.bytes.disk });
   }
   for (const c of [...candidates, ...disks]) c.sha256 = pristineHash(c.bytes);
-  const prepared = await prepareRestore(snap, candidates, disks);
+  // A snapshot of a built image's machine (Debian): its kernel and initrd
+  // are the image's (fetched if its pages need them, else at a reboot), and
+  // its disk a new disk of this browser's store over the image's base,
+  // holding the snapshot's changes (the image's own disk keeps its own).
+  const built = await builtImageOf(snap, imagesUrl);
+  let target: Exclude<Awaited<ReturnType<typeof builtTarget>>, string> | undefined;
+  if (built) {
+    const t = await builtTarget(built, snap);
+    if (typeof t === "string") throw new SnapshotError("missing_image", t);
+    target = t;
+  }
+  const deferred: DeferredImage[] = built ? (["kernel", "initrd"] as const).map((role) => ({
+    role,
+    load: async () => {
+      const f = await imageBootFiles(built.name, built.url, built.manifest, imagesUrl);
+      if (Array.isArray(f)) throw new Error(f.map((p) => p.message).join("; "));
+      return role === "kernel" ? f.bytes.kernel : f.bytes.initrd!;
+    },
+  })) : [];
+  let prepared: Awaited<ReturnType<typeof prepareRestore>>;
+  try {
+    prepared = await prepareRestore(snap, candidates, disks, target?.target, deferred);
+    await target?.target.close();
+  } catch (e) {
+    await target?.target.close().catch(() => {});
+    await target?.drop();
+    throw e;
+  }
   const mod = await (module ??= WebAssembly.compileStreaming(fetch(coreUrl)));
   // A machine that had the shared folder takes up its session over the page's Files folder.
   const hadShare = prepared.manifest.devices.some((d) => d.type === "virtio-9p");
   const share = hadShare ? await pageShareSpec() : undefined;
   if (share && "note" in share) throw new SnapshotError("missing_share", `the snapshot's machine had the shared folder, and this page cannot give it one: ${share.note}`);
-  const m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
-    { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined, net: nic?.kind === "net" ? nic.net : undefined });
+  let m: VirtMachine;
+  try {
+    m = await restoreMachine(prepared, mod, spawnWebHart, spawnWebIo,
+      { share: share && "spec" in share && share.spec.kind === "9p" ? share.spec.share : undefined, net: nic?.kind === "net" ? nic.net : undefined });
+  } catch (e) {
+    await target?.drop();
+    throw e;
+  }
   // Checked and loaded: only now does the running machine give way.
   await shutDown();
   const sh: MachineShape = { cpus: prepared.manifest.machine.harts, memMiB: prepared.manifest.machine.ramBytes / MiB, speed: shape?.speed ?? 100 };
@@ -646,6 +721,10 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
     const d = prepared.manifest.disks[0].base;
     const fromSample = sample?.disk !== undefined && (await pristineHash(sample.disk)) === d.sha256;
     disk = { key: fromSample ? "sample" : own?.key ?? "restored", snap: prepared.disk };
+  }
+  if (target) {
+    disk = undefined;
+    post({ type: "disks", attached: [{ id: target.id, name: target.name }], busy: [], persistent: true });
   }
   taker = new SnapshotTaker(prepared.images);
   void taker.remember(prepared.packs).catch(() => {});
