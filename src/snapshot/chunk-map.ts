@@ -18,7 +18,7 @@
 // `image` indexes the manifest's `images`, `pack` its `packs`. decodeChunkMap
 // checks every reference; it is the parser's fuzz entry point and throws
 // only SnapshotError.
-import { PAGE_SIZE } from "./manifest.js";
+import { PAGE_SIZE, type Manifest, type Section } from "./manifest.js";
 import { SnapshotError } from "./snapshot-error.js";
 
 export const ZERO = 0, BASE = 1, IMAGE = 2, IMAGE_TAIL = 3, PACK = 4;
@@ -120,4 +120,14 @@ export function decodeChunkMap(bytes: Uint8Array, ctx: MapContext): Run[] {
   }
   if (chunks !== ctx.count) throw bad(`covers ${chunks} chunks, not ${ctx.count}`);
   return runs;
+}
+
+// A snapshot's RAM map and disk maps, decoded from its inflated state blob.
+export function decodeSnapshotMaps(m: Manifest, state: Uint8Array): { ram: Run[]; disks: Run[][] } {
+  const ctx = { imageSizes: m.images.map((r) => r.size), packPages: m.packs.map((p) => p.pages) };
+  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
+  return {
+    ram: decodeChunkMap(sec(m.ram.map), { ...ctx, count: m.ram.pages, base: false, what: "RAM" }),
+    disks: m.disks.map((d) => decodeChunkMap(sec(d.map), { ...ctx, count: d.chunks, base: true, what: "disk" })),
+  };
 }

@@ -86,6 +86,27 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 // A byte range of the decompressed state blob.
 export interface Section { offset: number; size: number }
 
+// The state blob's bytes built section after section (the records, the RAM
+// map, the disks' maps, the screen: in that order).
+export class StateLayout {
+  private readonly parts: Uint8Array[] = [];
+  size = 0;
+
+  add(bytes: Uint8Array): Section {
+    const s = { offset: this.size, size: bytes.length };
+    this.parts.push(bytes);
+    this.size += bytes.length;
+    return s;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
+}
+
 export interface RecordEntry extends Section { name: string; version: number }
 
 // A disk's base that is no image: the disk started empty (all zeros).

@@ -6,9 +6,9 @@
 // machine it restores is the same to the byte: the state records, clock,
 // devices and screen are kept as they are, and each map covers the same
 // chunks with the same bytes.
-import { BASE, ChunkMapBuilder, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, ZERO, type Run } from "./chunk-map.js";
+import { BASE, ChunkMapBuilder, decodeSnapshotMaps, IMAGE, IMAGE_TAIL, PACK, ZERO, type Run } from "./chunk-map.js";
 import { decompress, deflate, inflate, sha256Hex } from "./blob-codec.js";
-import { CODEC, PACK_PAGES_V2, PAGE_SIZE, packsVersion, type Manifest, type PackCodec, type PackEntry, type Section } from "./manifest.js";
+import { CODEC, PACK_PAGES_V2, PAGE_SIZE, packsVersion, StateLayout, type Manifest, type PackCodec, type PackEntry, type Section } from "./manifest.js";
 import { snapshotOf, type Snapshot } from "./snapshot-file.js";
 import { SnapshotError } from "./snapshot-error.js";
 
@@ -32,9 +32,7 @@ export async function repackSnapshot(s: Snapshot, o: RepackOptions): Promise<Sna
   const state = await inflate(blob(m.state.blob), m.state.size, "the snapshot's state");
   const packs = await Promise.all(m.packs.map((p, i) => decompress(blob(p.blob), p.pages * PAGE_SIZE, `snapshot pack ${i}`, p.codec)));
   const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
-  const ctx = { imageSizes: m.images.map((r) => r.size), packPages: m.packs.map((p) => p.pages) };
-  const ramRuns = decodeChunkMap(sec(m.ram.map), { ...ctx, count: m.ram.pages, base: false, what: "RAM" });
-  const diskRuns = m.disks.map((d) => decodeChunkMap(sec(d.map), { ...ctx, count: d.chunks, base: true, what: "disk" }));
+  const maps = decodeSnapshotMaps(m, state);
 
   const checked = new Map<number, Uint8Array>();
   const image = async (i: number): Promise<Uint8Array> => {
@@ -72,9 +70,9 @@ export async function repackSnapshot(s: Snapshot, o: RepackOptions): Promise<Sna
     }
     return out;
   };
-  const ram = await rebuild(ramRuns);
+  const ram = await rebuild(maps.ram);
   const disks: ChunkMapBuilder[] = [];
-  for (const runs of diskRuns) disks.push(await rebuild(runs));
+  for (const runs of maps.disks) disks.push(await rebuild(runs));
 
   const newPacks = await Promise.all(Array.from({ length: Math.ceil(order.length / o.packPages) }, async (_, k) => {
     const group = order.slice(k * o.packPages, (k + 1) * o.packPages);
@@ -92,22 +90,12 @@ export async function repackSnapshot(s: Snapshot, o: RepackOptions): Promise<Sna
   }
 
   // The state again: the records, the RAM map, the disks' maps, the screen.
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  const section = (bytes: Uint8Array): Section => {
-    const x = { offset: size, size: bytes.length };
-    parts.push(bytes);
-    size += bytes.length;
-    return x;
-  };
-  const records = m.records.map((r) => ({ ...r, ...section(sec(r)) }));
-  const ramMap = section(ram.encode());
-  const diskEntries = m.disks.map((d, i) => ({ ...d, map: section(disks[i].encode()) }));
-  const consoleEntry = m.console ? { ...m.console, ...section(sec(m.console)) } : null;
-  const stateRaw = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) { stateRaw.set(p, at); at += p.length; }
-  const stateBlob = await deflate(stateRaw);
+  const layout = new StateLayout();
+  const records = m.records.map((r) => ({ ...r, ...layout.add(sec(r)) }));
+  const ramMap = layout.add(ram.encode());
+  const diskEntries = m.disks.map((d, i) => ({ ...d, map: layout.add(disks[i].encode()) }));
+  const consoleEntry = m.console ? { ...m.console, ...layout.add(sec(m.console)) } : null;
+  const stateBlob = await deflate(layout.bytes());
   const stateHash = await sha256Hex(stateBlob);
 
   const packEntries = newPacks.map((p) => p.entry);
@@ -115,7 +103,7 @@ export async function repackSnapshot(s: Snapshot, o: RepackOptions): Promise<Sna
   const manifest: Manifest = {
     ...m,
     version: packsVersion(packEntries),
-    state: { blob: stateHash, codec: CODEC, size },
+    state: { blob: stateHash, codec: CODEC, size: layout.size },
     records, ram: { ...m.ram, map: ramMap }, disks: diskEntries, packs: packEntries, console: consoleEntry,
     blobs: [...blobs].map(([hash, b]) => ({ hash, size: b.length })),
   };

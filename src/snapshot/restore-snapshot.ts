@@ -16,7 +16,7 @@ import { ImageError } from "../machine/boot-images.js";
 import type { IoSpawner } from "../devices/io-host.js";
 import type { DeviceSpec, NetSpec, ShareSpec } from "../devices/specs.js";
 import { DEFAULT_MSIZE_CAP } from "../9p/server.js";
-import { BASE, decodeChunkMap, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
+import { BASE, decodeSnapshotMaps, IMAGE, IMAGE_TAIL, PACK, type Run } from "./chunk-map.js";
 import { decompress, inflate, sha256Hex } from "./blob-codec.js";
 import { EMPTY_BASE, PAGE_SIZE, type ImageRef, type Manifest, type PackEntry, type Section, type Virtio9pState, type NetState } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
@@ -96,19 +96,6 @@ async function findImages<T>(refs: ImageRef[], candidates: readonly ImageCandida
   return out;
 }
 
-// The boot images (by index) that the RAM map or a disk map refers to.
-function referencedImages(m: Manifest, state: Uint8Array): Set<number> {
-  const ctx = { imageSizes: m.images.map((r) => r.size), packPages: m.packs.map((p) => p.pages) };
-  const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
-  const runs = [
-    ...decodeChunkMap(sec(m.ram.map), { ...ctx, count: m.ram.pages, base: false, what: "RAM" }),
-    ...m.disks.flatMap((d) => decodeChunkMap(sec(d.map), { ...ctx, count: d.chunks, base: true, what: "disk" })),
-  ];
-  const out = new Set<number>();
-  for (const r of runs) if (r.kind === IMAGE || r.kind === IMAGE_TAIL) out.add(r.image);
-  return out;
-}
-
 // A deferred image as a LaterImage of `ref`: loaded at most once, and
 // checked against it.
 function laterImage(ref: ImageRef, d: DeferredImage): LaterImage {
@@ -150,12 +137,16 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   // image that a deferred one stands for is fetched now only if a map
   // refers to it (stateP, below, tells).
   const stateP = inflate(blob(m.state.blob, "state"), m.state.size, "the snapshot's state");
+  const mapsP = stateP.then((state) => decodeSnapshotMaps(m, state));
   const imagesP = (async () => {
     const found = await findImages(m.images, candidates, describeImage,
       "in the CLI give the files with --kernel, --firmware, --initrd; in the page, boot them once with \"Boot your own\"",
       (r) => { const d = deferred.find((x) => x.role === r.role); return d && laterImage(r, d); });
     if (found.every((x) => x instanceof Uint8Array)) return found;
-    const needed = referencedImages(m, await stateP);
+    // The boot images a map refers to.
+    const maps = await mapsP;
+    const needed = new Set<number>();
+    for (const r of [...maps.ram, ...maps.disks.flat()]) if (r.kind === IMAGE || r.kind === IMAGE_TAIL) needed.add(r.image);
     return Promise.all(found.map((x, i) => x instanceof Uint8Array || !needed.has(i) ? x : x.load()));
   })();
   const d0 = m.disks[0];
@@ -171,16 +162,14 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
     return { entry: p, bytes, pages: await decompress(bytes, p.pages * PAGE_SIZE, `snapshot pack ${i} (${p.blob.slice(0, 12)}…)`, p.codec) };
   }));
   // Every promise is awaited together, so none is left to reject unheard.
-  const [imageBytes, diskBase, state, packs] = await Promise.all([imagesP, diskBaseP, stateP, packsP]);
+  const [imageBytes, diskBase, state, maps, packs] = await Promise.all([imagesP, diskBaseP, stateP, mapsP, packsP]);
   const images = m.images.map((r, i): BootImage | LaterImage => {
     const b = imageBytes[i];
     return b instanceof Uint8Array ? { role: r.role, name: r.name, bytes: b } : b;
   });
   const bytesOf = (i: number) => (images[i] as BootImage).bytes; // a map refers only to images in hand
   const sec = (x: Section) => state.subarray(x.offset, x.offset + x.size);
-  const imageSizes = m.images.map((r) => r.size);
-  const packPages = m.packs.map((p) => p.pages);
-  const ramRuns = decodeChunkMap(sec(m.ram.map), { count: m.ram.pages, imageSizes, packPages, base: false, what: "RAM" });
+  const ramRuns = maps.ram;
 
   // The chunk a run refers to, as bytes (undefined: zero).
   const chunkOf = (r: Run, k: number): Uint8Array | undefined => {
@@ -195,8 +184,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   if (m.disks.length > 0 && storeDisk) {
     // Only the pages that differ from the base go to the store disk, in
     // batches (the rest it reads from the base on demand).
-    const d = m.disks[0];
-    const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
+    const runs = maps.disks[0];
     let batch: { index: number; bytes: Uint8Array | undefined }[] = [];
     let c = 0;
     diskPages = 0;
@@ -212,7 +200,7 @@ export async function prepareRestore(s: Snapshot, candidates: readonly ImageCand
   } else if (m.disks.length > 0) {
     const d = m.disks[0];
     const [base] = diskBase as Uint8Array[];
-    const runs = decodeChunkMap(sec(d.map), { count: d.chunks, imageSizes, packPages, base: true, what: "disk" });
+    const runs = maps.disks[0];
     const data = new Uint8Array(new SharedArrayBuffer(base.length));
     data.set(base);
     let c = 0;

@@ -2,9 +2,9 @@
 // the page's list): its version, the machine's shape, the sizes of its
 // parts and how its RAM pages are held. It reads the state blob's maps, so
 // it also checks them.
-import { decodeChunkMap, BASE, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
+import { decodeSnapshotMaps, BASE, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
 import { inflate } from "./blob-codec.js";
-import { PAGE_SIZE, type Section } from "./manifest.js";
+import { PAGE_SIZE } from "./manifest.js";
 import type { Snapshot } from "./snapshot-file.js";
 
 export interface SnapshotInfo {
@@ -26,11 +26,9 @@ export async function snapshotInfo(s: Snapshot): Promise<SnapshotInfo> {
   const m = s.manifest;
   const stateBlob = s.blobs.get(m.state.blob);
   const state = stateBlob ? await inflate(stateBlob, m.state.size, "the snapshot's state") : undefined;
-  const ctx = { imageSizes: m.images.map((i) => i.size), packPages: m.packs.map((p) => p.pages) };
-  const runs = (x: Section, count: number, base: boolean, what: string) =>
-    state ? decodeChunkMap(state.subarray(x.offset, x.offset + x.size), { ...ctx, count, base, what }) : [];
+  const maps = state ? decodeSnapshotMaps(m, state) : { ram: [], disks: m.disks.map(() => []) };
   const ram = { pages: m.ram.pages, zero: 0, image: 0, packed: 0 };
-  for (const r of runs(m.ram.map, m.ram.pages, false, "RAM")) {
+  for (const r of maps.ram) {
     if (r.kind === ZERO) ram.zero += r.count;
     else if (r.kind === IMAGE || r.kind === IMAGE_TAIL) ram.image += r.count;
     else if (r.kind === PACK) ram.packed += r.count;
@@ -48,9 +46,9 @@ export async function snapshotInfo(s: Snapshot): Promise<SnapshotInfo> {
     },
     ram,
     packs: { count: m.packs.length, pages: m.packs.reduce((n, p) => n + p.pages, 0) },
-    disks: m.disks.map((d) => ({
+    disks: m.disks.map((d, i) => ({
       baseSha256: d.base.sha256, baseSize: d.base.size,
-      changedChunks: runs(d.map, d.chunks, true, "disk").reduce((n, r) => n + (r.kind === BASE ? 0 : r.count), 0),
+      changedChunks: maps.disks[i].reduce((n, r) => n + (r.kind === BASE ? 0 : r.count), 0),
     })),
     console: m.console ? { cols: m.console.cols, rows: m.console.rows, bytes: m.console.size } : null,
   };

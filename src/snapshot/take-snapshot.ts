@@ -17,8 +17,8 @@ import type { CoreView } from "../machine/core.js";
 import type { VirtMachine } from "../machine/virt-machine.js";
 import { MANIFEST_FORMAT } from "./share-api.js";
 import {
-  CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, packsVersion,
-  type DeviceEntry, type DiskEntry, type ImageRef, type NetState, type ImageRole, type Manifest, type PackEntry, type RecordEntry, type Section,
+  CODEC, DEVICE_VERSIONS, EMPTY_BASE, PACK_PAGES, PAGE_SIZE, packsVersion, StateLayout,
+  type DeviceEntry, type DiskEntry, type ImageRef, type NetState, type ImageRole, type Manifest, type PackEntry, type RecordEntry,
 } from "./manifest.js";
 import { BASE, ChunkMapBuilder, IMAGE, IMAGE_TAIL, PACK, ZERO } from "./chunk-map.js";
 import { ImageIndex } from "./image-index.js";
@@ -267,16 +267,9 @@ export class SnapshotTaker {
     }
     if (next < ramPages) ram.add({ kind: ZERO, count: ramPages - next });
 
-    const sections: Uint8Array[] = [];
-    let stateSize = 0;
-    const section = (bytes: Uint8Array): Section => {
-      const s = { offset: stateSize, size: bytes.length };
-      sections.push(bytes);
-      stateSize += bytes.length;
-      return s;
-    };
-    const recordEntries: RecordEntry[] = cap.records.map((r) => ({ name: r.name, version: r.version, ...section(r.bytes) }));
-    const ramMap = section(ram.encode());
+    const layout = new StateLayout();
+    const recordEntries: RecordEntry[] = cap.records.map((r) => ({ name: r.name, version: r.version, ...layout.add(r.bytes) }));
+    const ramMap = layout.add(ram.encode());
     const disks: DiskEntry[] = [];
     if ((cap.disk && disk) || cap.saved) {
       const base = disk ? await disk.base : { sha256: cap.saved!.base ?? EMPTY_BASE, size: cap.saved!.size };
@@ -291,14 +284,12 @@ export class SnapshotTaker {
         n = c + 1;
       });
       if (n < chunks) map.add({ kind: BASE, count: chunks - n });
-      disks.push({ base: { sha256: base.sha256, size: base.size }, chunkSize: PAGE_SIZE, chunks, map: section(map.encode()) });
+      disks.push({ base: { sha256: base.sha256, size: base.size }, chunkSize: PAGE_SIZE, chunks, map: layout.add(map.encode()) });
     }
     const scr = await screen?.();
-    const consoleEntry = scr ? { ...section(scr.bytes), cols: scr.cols, rows: scr.rows } : null;
-    const stateRaw = new Uint8Array(stateSize);
-    let at = 0;
-    for (const s of sections) { stateRaw.set(s, at); at += s.length; }
-    const stateBlob = await deflate(stateRaw);
+    const consoleEntry = scr ? { ...layout.add(scr.bytes), cols: scr.cols, rows: scr.rows } : null;
+    const stateSize = layout.size;
+    const stateBlob = await deflate(layout.bytes());
     const stateHash = await sha256Hex(stateBlob);
 
     const devices: DeviceEntry[] = cap.devices.map(({ slot, deviceId, state }) => {
