@@ -84,14 +84,7 @@ function countImageBytes(page: Page): { bytes: Record<string, number>; requests:
 const snapSkip = skip ?? (existsSync(join(out, "snapshot.rvsnap")) ? undefined : `the Debian image in ${out} has no snapshot: run npm run image:debian -- --snapshot-only`);
 
 test("pick Debian 13: it resumes the image's snapshot at once; python3 answers; a file written on / is there after a reload", { skip: snapSkip, timeout: 60 * 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-debian-profile-"));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = ctx.pages()[0] ?? await ctx.newPage();
-    page.on("dialog", (d) => void d.accept());
+  await withProfile(async (page) => {
     const fetched = countImageBytes(page);
     await page.goto(url + "?cpus=2");
     await waitForPrompt(page, 120_000); // the sample first
@@ -143,21 +136,11 @@ test("pick Debian 13: it resumes the image's snapshot at once; python3 answers; 
     await waitForPrompt(page, 10 * 60_000);
     t.diagnostic(`reload -> Debian booted on the kept disk: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     assert.equal((await runCommand(page, "cat /root/persist.txt", 300_000)).trim(), mark, "the file written before the reload is on the disk");
-  } finally {
-    await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a snapshot of the resumed Debian from the Snapshots card restores the machine and its disk as they were, onto a disk of its own", { skip: snapSkip, timeout: 30 * 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rvplay-debian-profile-"));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = ctx.pages()[0] ?? await ctx.newPage();
-    page.on("dialog", (d) => void d.accept());
+  await withProfile(async (page) => {
     await page.goto(url + "?image=debian");
     await page.getByTestId("image-status").filter({ hasText: /Resumed from the image's snapshot in/ }).waitFor({ timeout: 120_000 });
     await waitForPrompt(page, 60_000);
@@ -174,11 +157,26 @@ test("a snapshot of the resumed Debian from the Snapshots card restores the mach
     assert.equal((await runCommand(page, "python3 -c 'print(6*7)'", 300_000)).trim(), "42");
     // Its disk is a new one beside the image's own, which keeps its changes.
     await page.getByText(/debian snapshot \d{4}-\d\d-\d\d/).first().waitFor({ timeout: 10_000 });
+  });
+});
+
+// A page of a fresh browser profile kept on disk (IndexedDB survives a
+// reload), its "leave the page?" questions answered yes; removed after.
+async function withProfile(run: (page: Page) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rvplay-debian-profile-"));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath(), headless: true, viewport: { width: 1280, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on("dialog", (d) => void d.accept());
+    await run(page);
   } finally {
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 async function expectScratchButton(page: Page): Promise<void> {
   const b = page.getByRole("button", { name: "Boot from scratch" });

@@ -208,6 +208,19 @@ async function imageBootFiles(name: string, url: string, manifest: ImageManifest
   return built;
 }
 
+// A built image's kernel and initrd as a restore's deferred images: fetched
+// (imageBootFiles) only when the restore or a reboot needs them.
+function imageDeferred(name: string, url: string, manifest: ImageManifest, imagesUrl: string): DeferredImage[] {
+  return (["kernel", "initrd"] as const).map((role) => ({
+    role,
+    load: async () => {
+      const f = await imageBootFiles(name, url, manifest, imagesUrl);
+      if (Array.isArray(f)) throw new Error(f.map((p) => p.message).join("; "));
+      return role === "kernel" ? f.bytes.kernel : f.bytes.initrd!;
+    },
+  }));
+}
+
 async function prepareImage(name: string, next: MachineShape, imagesUrl: string): Promise<Prepared | Problem[]> {
   const img = await imageManifest(name, imagesUrl);
   if (Array.isArray(img)) return img;
@@ -371,7 +384,6 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
   // snapshot, not its kernel and initrd (a reboot of the resumed machine
   // fetches them). When it cannot resume, the image boots, below.
   let resumeNote: string | undefined;
-  let resumeTried = false;
   if (msg.source.kind === "image" && !msg.source.fromScratch) {
     const img = await imageManifest(msg.source.name, msg.imagesUrl);
     const firmware = Array.isArray(img) ? undefined : await loadSampleFirmware(msg.imagesUrl).catch(() => undefined);
@@ -384,14 +396,7 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
         setState("off");
         return;
       }
-      resumeTried = true;
-      const name = msg.source.name, imagesUrl = msg.imagesUrl;
-      const later = async (role: "kernel" | "initrd") => {
-        const f = await imageBootFiles(name, img.url, img.manifest, imagesUrl);
-        if (Array.isArray(f)) throw new Error(f.map((p) => p.message).join("; "));
-        return role === "kernel" ? f.bytes.kernel : f.bytes.initrd!;
-      };
-      const r = await resumeImage(msg, img, firmware, [{ role: "kernel", load: () => later("kernel") }, { role: "initrd", load: () => later("initrd") }], d, mod);
+      const r = await resumeImage(msg, img, firmware, imageDeferred(msg.source.name, img.url, img.manifest, msg.imagesUrl), d, mod);
       if (r === true) return;
       if (r) resumeNote = r;
     }
@@ -425,11 +430,6 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
     devices.push(d.spec);
     imageDiskId = d.id;
     imageDiskRef = { id: d.id, name: d.name };
-    if (!msg.source.fromScratch && !resumeTried) {
-      const r = await resumeImage(msg, ready.image, ready.bytes.firmware, [], d, mod, ready.bytes);
-      if (r === true) return;
-      if (r) resumeNote = r;
-    }
   }
   const sampleBytes = msg.source.kind === "sample" ? ready.bytes.disk : undefined;
   // Your own disk, and the sample's where this browser cannot keep it, run
@@ -480,7 +480,7 @@ async function boot(msg: Extract<ToWorker, { type: "boot" }>): Promise<void> {
 // failure leaves the disk as it was (reset) and nothing of a running
 // machine touched until the new one is ready.
 async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, img: { url: string; manifest: ImageManifest }, firmware: Uint8Array,
-  deferred: DeferredImage[], d: { spec: DeviceSpec; id: string; name: string }, mod: WebAssembly.Module, files?: BootBytes): Promise<true | string | undefined> {
+  deferred: DeferredImage[], d: { spec: DeviceSpec; id: string; name: string }, mod: WebAssembly.Module): Promise<true | string | undefined> {
   const t0 = performance.now();
   const title = img.manifest.title;
   let res: Response;
@@ -506,12 +506,7 @@ async function resumeImage(msg: Extract<ToWorker, { type: "boot" }>, img: { url:
   const base = await st.backend.getBase(img.manifest.disk.sha256);
   if (!base) return `the disk base of ${title} is not in this browser's store`;
   const target = storeDiskTarget(st.store, d.id, { sha256: base.sha256, size: base.size }, d.spec);
-  const candidates: ImageCandidate[] = [
-    { name: "fw_dynamic.bin", bytes: firmware },
-    ...(files ? [{ name: "kernel", bytes: files.kernel }] : []),
-    ...(files?.initrd ? [{ name: "initrd", bytes: files.initrd }] : []),
-  ];
-  for (const c of candidates) c.sha256 = pristineHash(c.bytes);
+  const candidates: ImageCandidate[] = [{ name: "fw_dynamic.bin", bytes: firmware, sha256: pristineHash(firmware) }];
   let m: VirtMachine;
   let prepared;
   try {
@@ -679,14 +674,7 @@ async function restoreFrom(snap: Snapshot, imagesUrl: string, nic?: DeviceSpec):
     if (typeof t === "string") throw new SnapshotError("missing_image", t);
     target = t;
   }
-  const deferred: DeferredImage[] = built ? (["kernel", "initrd"] as const).map((role) => ({
-    role,
-    load: async () => {
-      const f = await imageBootFiles(built.name, built.url, built.manifest, imagesUrl);
-      if (Array.isArray(f)) throw new Error(f.map((p) => p.message).join("; "));
-      return role === "kernel" ? f.bytes.kernel : f.bytes.initrd!;
-    },
-  })) : [];
+  const deferred = built ? imageDeferred(built.name, built.url, built.manifest, imagesUrl) : [];
   let prepared: Awaited<ReturnType<typeof prepareRestore>>;
   try {
     prepared = await prepareRestore(snap, candidates, disks, target?.target, deferred);
